@@ -180,7 +180,11 @@ def import_accounts(session: Session, path: Path, *, actor: str = "import") -> I
 
 
 def import_payments(session: Session, path: Path, *, actor: str = "import") -> ImportSummary:
-    """Payments reduce the balance owed; a payment already imported (same reference) is skipped."""
+    """Payments reduce the balance owed.
+
+    A payment is the same payment when account, reference and time agree: standing orders reuse
+    one reference every month, so the reference alone would drop real payments.
+    """
     problems: list[str] = []
     parsed: list[tuple[dict[str, str], Decimal, datetime]] = []
     for line, row in _rows(path, PAYMENT_COLUMNS):
@@ -218,7 +222,9 @@ def import_payments(session: Session, path: Path, *, actor: str = "import") -> I
     for row, amount, paid_at in parsed:
         exists = session.execute(
             select(Payment.id).where(
-                Payment.account_id == row["account_id"], Payment.reference == row["reference"]
+                Payment.account_id == row["account_id"],
+                Payment.reference == row["reference"],
+                Payment.paid_at == paid_at,
             )
         ).first()
         if exists:

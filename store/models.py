@@ -90,7 +90,7 @@ class Account(Base):
 
 class Payment(Base):
     __tablename__ = "payments"
-    __table_args__ = (UniqueConstraint("account_id", "reference"),)
+    __table_args__ = (UniqueConstraint("account_id", "reference", "paid_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), index=True)

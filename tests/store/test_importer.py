@@ -94,3 +94,21 @@ def test_payment_for_unknown_account_is_refused(
     with pytest.raises(ImportFileError, match="p.csv:2: unknown account_id 'NOPE'"):
         with db.transaction() as session:
             import_payments(session, payments)
+
+
+def test_standing_order_reusing_a_reference_is_two_payments(
+    db: Database, accounts_csv: Path, tmp_path: Path
+) -> None:
+    payments = tmp_path / "standing.csv"
+    payments.write_text(
+        "account_id,amount,currency,paid_at,reference\n"
+        "A-200,40.00,GBP,2026-09-01T09:00:00+01:00,SO-OKAFOR\n"
+        "A-200,40.00,GBP,2026-10-01T09:00:00+01:00,SO-OKAFOR\n",
+        encoding="utf-8",
+    )
+    with db.transaction() as session:
+        import_accounts(session, accounts_csv)
+        summary = import_payments(session, payments)
+        account = session.get(Account, "A-200")
+        assert account is not None
+        assert summary.created == 2 and account.balance == Decimal("400.50")

@@ -98,7 +98,9 @@ def upgrade() -> None:
             ["account_id"], ["accounts.id"], name=op.f("fk_payments_account_id_accounts")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_payments")),
-        sa.UniqueConstraint("account_id", "reference", name=op.f("uq_payments_account_id")),
+        sa.UniqueConstraint(
+            "account_id", "reference", "paid_at", name=op.f("uq_payments_account_id")
+        ),
     )
     with op.batch_alter_table("payments", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_payments_account_id"), ["account_id"], unique=False)

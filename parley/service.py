@@ -1,0 +1,195 @@
+"""`parley serve`: one process with the IMAP listener, the HTTP server, the worker and the outbox.
+
+The IMAP listener is blocking (imapclient) and runs in a thread; everything else shares one
+asyncio loop. Inbound messages are stored by whoever receives them (listener or webhook), then
+the worker is woken; on start the worker first drains what an earlier run stored but did not
+process, and the dispatcher sends what an earlier run queued but did not send.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import threading
+from dataclasses import dataclass, field
+
+import uvicorn
+
+from agent.config import GuardSettings, PolicySettings
+from agent.process import Processor
+from channels.base import InboundMessage, Sender
+from channels.imap import ImapListener
+from channels.smtp import SmtpSender
+from channels.sms import TwilioSmsSender
+from parley.context import Parley
+from parley.dispatch import Dispatcher
+from parley.settings import Settings
+from store import outbox
+from store.imap_state import DatabaseImapState
+from web.app import WebHandlers, create_app
+
+log = logging.getLogger(__name__)
+
+
+def build_processor(parley: Parley) -> Processor:
+    settings = parley.settings
+    return Processor(
+        parley.db,
+        guard_settings=GuardSettings.model_validate(settings.guard),
+        policy_settings=PolicySettings.model_validate(settings.policy),
+        from_address=settings.from_address,
+    )
+
+
+def build_senders(settings: Settings) -> dict[str, Sender]:
+    senders: dict[str, Sender] = {}
+    if settings.smtp_enabled:
+        senders["email"] = SmtpSender(
+            settings.smtp_host,
+            settings.smtp_port,
+            from_address=settings.from_address,
+            reply_to=settings.reply_to or None,
+            username=settings.smtp_user or None,
+            password=settings.smtp_password or None,
+            starttls=settings.smtp_starttls,
+            use_tls=settings.smtp_tls,
+        )
+    if settings.sms_enabled:
+        senders["sms"] = TwilioSmsSender(
+            settings.twilio_account_sid,
+            settings.twilio_auth_token,
+            settings.twilio_from_number,
+            api_base=settings.twilio_api_base or None,
+            status_callback_url=settings.public_url.rstrip("/") + "/webhooks/twilio/status",
+        )
+    return senders
+
+
+@dataclass
+class Service:
+    parley: Parley
+    processor: Processor
+    dispatcher: Dispatcher
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+    work: asyncio.Event = field(default_factory=asyncio.Event)
+    sends: asyncio.Event = field(default_factory=asyncio.Event)
+    ready: bool = False
+    loop: asyncio.AbstractEventLoop | None = None
+
+    def wake_worker(self) -> None:
+        if self.loop is not None:
+            self.loop.call_soon_threadsafe(self.work.set)
+
+    def deliver(self, message: InboundMessage) -> bool:
+        """Called by the IMAP thread and the webhook: store durably, then wake the worker."""
+        stored = self.processor.receive(message)
+        self.wake_worker()
+        return stored
+
+    def record_delivery(self, sid: str, status: str, error_code: str | None) -> None:
+        with self.parley.db.transaction() as session:
+            outbox.record_delivery(session, sid, status, error_code)
+
+    async def worker(self) -> None:
+        while not self.stop.is_set():
+            self.work.clear()
+            try:
+                outcomes = await asyncio.to_thread(self.processor.process_pending, 50)
+            except Exception:
+                log.exception("worker failed; retrying")
+                outcomes = []
+            if outcomes:
+                self.sends.set()
+                continue
+            try:
+                await asyncio.wait_for(self.work.wait(), timeout=1.0)
+            except TimeoutError:
+                pass
+
+
+def _imap_thread(service: Service, stop: threading.Event) -> threading.Thread | None:
+    settings = service.parley.settings
+    if not settings.email_enabled:
+        log.info("no IMAP host configured (PARLEY_IMAP_HOST): email intake is off")
+        return None
+    listener = ImapListener(
+        settings.imap_host,
+        settings.imap_port,
+        settings.imap_user,
+        settings.imap_password,
+        ssl=settings.imap_ssl,
+        folder=settings.imap_folder,
+        processed_folder=settings.imap_processed_folder or None,
+        state=DatabaseImapState(service.parley.db),
+        deliver=lambda message: None if service.deliver(message) else None,
+        idle_timeout=settings.imap_idle_timeout,
+        poll_interval=settings.imap_poll_interval,
+        stop_event=stop,
+    )
+    thread = threading.Thread(target=listener.run, name="imap-listener", daemon=True)
+    thread.start()
+    return thread
+
+
+async def serve(parley: Parley) -> None:
+    settings = parley.settings
+    processor = build_processor(parley)
+    senders = build_senders(settings)
+    dispatcher = Dispatcher(
+        parley.db,
+        processor,
+        senders,
+        backoff=settings.outbox_backoff_seconds,
+        max_attempts=settings.outbox_max_attempts,
+    )
+    service = Service(parley, processor, dispatcher)
+    service.loop = asyncio.get_running_loop()
+    handlers = WebHandlers(
+        receive_sms=service.deliver,
+        record_delivery=service.record_delivery,
+        is_ready=lambda: service.ready,
+    )
+    app = create_app(
+        public_url=settings.public_url,
+        twilio_auth_token=settings.twilio_auth_token,
+        handlers=handlers,
+    )
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host=settings.http_host,
+            port=settings.http_port,
+            log_level="warning",
+            lifespan="off",
+        )
+    )
+    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        service.loop.add_signal_handler(sig, service.stop.set)
+
+    imap_stop = threading.Event()
+    imap = _imap_thread(service, imap_stop)
+    tasks = [
+        asyncio.create_task(server.serve(), name="http"),
+        asyncio.create_task(service.worker(), name="worker"),
+        asyncio.create_task(dispatcher.run(service.stop, service.sends), name="outbox"),
+    ]
+    while not server.started and not tasks[0].done():
+        await asyncio.sleep(0.05)
+    service.ready = True
+    log.info(
+        "parley serving on http://%s:%s (email in: %s, email out: %s, sms: %s)",
+        settings.http_host,
+        settings.http_port,
+        "on" if imap else "off",
+        "on" if "email" in senders else "off",
+        "on" if "sms" in senders else "off",
+    )
+    await service.stop.wait()
+    log.info("stopping")
+    imap_stop.set()
+    server.should_exit = True
+    await asyncio.gather(*tasks, return_exceptions=True)
+    if imap is not None:
+        await asyncio.to_thread(imap.join, 10)
