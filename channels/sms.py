@@ -93,9 +93,7 @@ def validate_twilio_signature(
     return bool(RequestValidator(auth_token).validate(url, params, signature))
 
 
-def inbound_from_twilio_form(
-    form: Mapping[str, str], *, received_at: datetime
-) -> InboundMessage:
+def inbound_from_twilio_form(form: Mapping[str, str], *, received_at: datetime) -> InboundMessage:
     """Normalise one Twilio incoming-message webhook form.
 
     Nothing is dropped: a form that lacks a field still becomes a message, with the gap named in
@@ -184,9 +182,7 @@ class _LocalApiHttpClient(TwilioHttpClient):  # type: ignore[misc]  # twilio shi
         super().__init__(timeout=timeout)
         self.api_base = api_base.rstrip("/")
 
-    def request(
-        self, method: str, url: str, *args: Any, **kwargs: Any
-    ) -> Response:
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Response:
         if url.startswith(TWILIO_API_ORIGIN):
             url = self.api_base + url[len(TWILIO_API_ORIGIN) :]
         return super().request(method, url, *args, **kwargs)
