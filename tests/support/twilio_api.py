@@ -52,6 +52,8 @@ class RecordedRequest:
     headers: dict[str, str]
     status: int
     """What the fake answered."""
+    response: dict[str, Any]
+    """The JSON body of the answer (the created Message, or Twilio's error object)."""
 
 
 @dataclass(frozen=True)
@@ -198,7 +200,9 @@ class FakeTwilioApi:
         auth = _basic_auth(headers.get("authorization", ""))
         status, payload, created = self._answer(method, path, form, auth)
         with self._state.lock:
-            self._state.requests.append(RecordedRequest(method, path, form, auth, headers, status))
+            self._state.requests.append(
+                RecordedRequest(method, path, form, auth, headers, status, payload)
+            )
         return status, payload, created
 
     def _answer(
