@@ -29,9 +29,9 @@ from agent.policy import Decision
 
 __all__ = [
     "FIELDS",
-    "LoadedTemplate",
     "PROMPTS_DIR",
     "Draft",
+    "LoadedTemplate",
     "MissingFieldError",
     "TemplateError",
     "UnknownTemplateError",
