@@ -1,0 +1,1 @@
+"""Real servers for tests on loopback: Dovecot (IMAP) and an aiosmtpd sink (SMTP)."""
