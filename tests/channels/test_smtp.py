@@ -131,9 +131,9 @@ def test_server_back_after_outage_accepts_the_retry() -> None:
 
 
 def test_refused_recipient_is_permanent() -> None:
-    with SmtpSink(refuse_recipients=frozenset({"gone@example.com"})) as sink:
-        with pytest.raises(SendError) as caught:
-            asyncio.run(sender(sink).send(reply(to="gone@example.com")))
+    sink = SmtpSink(refuse_recipients=frozenset({"gone@example.com"}))
+    with sink, pytest.raises(SendError) as caught:
+        asyncio.run(sender(sink).send(reply(to="gone@example.com")))
     assert caught.value.permanent
     assert "550" in str(caught.value)
 
