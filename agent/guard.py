@@ -276,7 +276,7 @@ def _negated(before: str) -> bool:
 
 def _prohibited_language(ctx: _Ctx) -> Iterator[RuleFailure]:
     """R31-R37, R39: threats, false urgency, abuse, pressure, card data, claims to be human."""
-    text = unicodedata.normalize("NFKC", ctx.text).replace("\u2019", "'")
+    original = text = unicodedata.normalize("NFKC", ctx.text).replace("\u2019", "'")
     if ctx.facts is not None:
         # A debtor called "Levy" or "Court" is not a threat: blank the name before scanning.
         for part in ctx.facts.debtor_name.split():
@@ -300,7 +300,7 @@ def _prohibited_language(ctx: _Ctx) -> Iterator[RuleFailure]:
         yield RuleFailure(
             rule="prohibited_language",
             reason=f"prohibited language ({category}): {words}",
-            excerpt=_excerpt(text, start, end) if end else None,
+            excerpt=_excerpt(original, start, end) if end else None,
         )
 
 
