@@ -30,7 +30,7 @@ from starlette.datastructures import ImmutableMultiDict
 from channels.base import InboundMessage
 from channels.sms import inbound_from_twilio_form, validate_twilio_signature
 
-__all__ = ["EMPTY_TWIML", "MAX_FORM_BYTES", "FormTooLarge", "WebHandlers", "create_app"]
+__all__ = ["EMPTY_TWIML", "MAX_FORM_BYTES", "WebHandlers", "create_app"]
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ class WebHandlers:
     is_ready: Callable[[], bool]
 
 
-class FormTooLarge(Exception):
+class _FormTooLarge(Exception):
     """The request body went past the form size limit."""
 
 
@@ -98,7 +98,7 @@ def create_app(*, public_url: str, twilio_auth_token: str, handlers: WebHandlers
     async def signed_form(request: Request) -> ImmutableMultiDict[str, str] | Response:
         try:
             form = await _read_form(request, MAX_FORM_BYTES)
-        except FormTooLarge:
+        except _FormTooLarge:
             return PlainTextResponse(f"form body over {MAX_FORM_BYTES} bytes", status_code=413)
         except _NotAForm as exc:
             return PlainTextResponse(str(exc), status_code=415)
@@ -176,13 +176,13 @@ async def _read_form(request: Request, limit: int) -> ImmutableMultiDict[str, st
         )
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
-        raise FormTooLarge(declared)
+        raise _FormTooLarge(declared)
     size = 0
     chunks: list[bytes] = []
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise FormTooLarge(str(size))
+            raise _FormTooLarge(str(size))
         chunks.append(chunk)
     # Percent-escapes carry the UTF-8 text; stray raw bytes are replaced, never fatal.
     text = b"".join(chunks).decode("utf-8", errors="replace")
