@@ -1,0 +1,234 @@
+"""Dates in free text, resolved against the message's own received date.
+
+Recognised: ISO "2026-03-15"; "1 March", "1st of March", "March 1st", "Mar 1" (optional year);
+numeric "3/15" (US month/day) and "15/03" (UK day/month, when the first number is over 12;
+ambiguous "3/4" reads as US); "15.03.2026"; "on the 15th"; "today", "tomorrow", "day after
+tomorrow", "in 3 days", "in two weeks"; weekdays ("Friday", "this Friday", "next Friday" are
+the coming one: TAXONOMY's "next Friday" received Monday 2026-03-02 is 2026-03-06; "last
+Friday" is the one before); "end of the month"; "first of next month".
+Not dates: "payday", "next week", "soon", month names alone, times.
+
+Each mention carries two readings: `future` (the first such day on or after the received
+date; promises always use it) and `past` (the last one on or before it, for "I paid on the
+3rd"). `pick` chooses by the tense of the surrounding clause.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+__all__ = ["DateMention", "find_dates"]
+
+_MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+}
+_MONTH = (
+    r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_WEEKDAYS = {
+    "monday": 0, "mon": 0, "tuesday": 1, "tues": 1, "tue": 1, "wednesday": 2, "weds": 2,
+    "thursday": 3, "thurs": 3, "thur": 3, "friday": 4, "fri": 4, "saturday": 5, "sunday": 6,
+}
+_NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "ten": 10, "fourteen": 14, "couple of": 2, "few": 3,
+}
+_ORD = r"(?:st|nd|rd|th)"
+_YEAR = r"(?:,?\s*(?P<year>(?:19|20)\d{2}))?"
+
+_ISO = re.compile(r"\b(?P<year>20\d{2})-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b")
+_DAY_MONTH = re.compile(
+    r"\b(?P<d>\d{1,2})" + _ORD + r"?\s+(?:of\s+)?" + _MONTH + r"\b" + _YEAR, re.I
+)
+_MONTH_DAY = re.compile(r"\b" + _MONTH + r"\s+(?P<d>\d{1,2})" + _ORD + r"?\b" + _YEAR, re.I)
+_NUMERIC = re.compile(
+    r"(?<![\d/.,$£€-])(?P<a>\d{1,2})/(?P<b>\d{1,2})(?:/(?P<year>\d{4}|\d{2}))?(?![\d/%])"
+)
+_DOTTED = re.compile(r"(?<![\d.])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<year>\d{4})(?![\d.])")
+_DAY_ONLY = re.compile(
+    r"\b(?:(?:on|by|before|until|till|til|from|after)\s+)?the\s+(?P<d>\d{1,2})" + _ORD + r"\b"
+    r"|\b(?:on|by|before|until|till)\s+(?P<d2>\d{1,2})" + _ORD + r"\b",
+    re.I,
+)
+_FIRST_NEXT = re.compile(
+    r"\b(?:the\s+)?(?:(?P<d>\d{1,2})" + _ORD + r"?|first)\s+of\s+(?P<which>next|the|this)"
+    r"\s+month\b",
+    re.I,
+)
+_RELATIVE = re.compile(
+    r"\b(?P<word>day after tomorrow|today|tonight|this (?:evening|afternoon|morning)"
+    r"|tomorrow|tmrw|tmr|tomoz|2moro|2morrow|yesterday)\b",
+    re.I,
+)
+_IN_N = re.compile(
+    r"\bin\s+(?P<n>\d{1,2}|a|an|one|two|three|four|five|six|seven|ten|fourteen|couple of|few)"
+    r"\s+(?P<unit>days?|weeks?)\b",
+    re.I,
+)
+_WEEKDAY = re.compile(
+    r"\b(?:(?P<mod>next|this|coming|this coming|last|on)\s+)?(?P<wd>monday|tuesday|tues|"
+    r"wednesday|weds|thursday|thurs|friday|fri|saturday|sunday)\b",
+    re.I,
+)
+_END_OF_MONTH = re.compile(
+    r"\b(?:(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(?P<next>next\s+)?month|eom)\b", re.I
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DateMention:
+    """A date expression with its forward and backward readings."""
+
+    start: int
+    end: int
+    future: date
+    past: date
+    text: str
+
+
+def _safe(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _calendar(received: date, month: int, day: int, year: int | None) -> tuple[date, date] | None:
+    if year is not None:
+        d = _safe(year, month, day)
+        return None if d is None else (d, d)
+    this = _safe(received.year, month, day)
+    nxt = _safe(received.year + 1, month, day)
+    prev = _safe(received.year - 1, month, day)
+    future = this if this is not None and this >= received else nxt
+    past = this if this is not None and this <= received else prev
+    if future is None or past is None:
+        return None
+    return future, past
+
+
+def _day_of_month(received: date, day: int) -> tuple[date, date] | None:
+    if not 1 <= day <= 31:
+        return None
+    future = past = None
+    y, m = received.year, received.month
+    for _ in range(13):
+        d = _safe(y, m, day)
+        if d is not None and d >= received:
+            future = d
+            break
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    y, m = received.year, received.month
+    for _ in range(13):
+        d = _safe(y, m, day)
+        if d is not None and d <= received:
+            past = d
+            break
+        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
+    if future is None or past is None:
+        return None
+    return future, past
+
+
+def _year(text: str | None) -> int | None:
+    if not text:
+        return None
+    y = int(text)
+    return y + 2000 if y < 100 else y
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def find_dates(text: str, received: date) -> list[DateMention]:
+    """Every date expression in reading order, resolved against `received`."""
+    found: list[DateMention] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(m: re.Match[str], pair: tuple[date, date] | None) -> None:
+        if pair is None or any(m.start() < e and s < m.end() for s, e in taken):
+            return
+        taken.append((m.start(), m.end()))
+        found.append(
+            DateMention(start=m.start(), end=m.end(), future=pair[0], past=pair[1],
+                        text=m.group())
+        )
+
+    for m in _ISO.finditer(text):
+        d = _safe(int(m.group("year")), int(m.group("m")), int(m.group("d")))
+        add(m, None if d is None else (d, d))
+    for m in _DOTTED.finditer(text):
+        d = _safe(int(m.group("year")), int(m.group("m")), int(m.group("d")))
+        add(m, None if d is None else (d, d))
+    for pattern in (_DAY_MONTH, _MONTH_DAY):
+        for m in pattern.finditer(text):
+            if m.group("mon").lower() == "may" and not re.match(r"\d", m.group()) and (
+                re.search(r"\b(?:i|we|you|it|that|this|he|she|they)\s+$",
+                          text[max(0, m.start() - 12) : m.start()], re.I)
+            ):
+                continue
+            month = _MONTHS[m.group("mon")[:3].lower()]
+            add(m, _calendar(received, month, int(m.group("d")), _year(m.group("year"))))
+    for m in _NUMERIC.finditer(text):
+        a, b = int(m.group("a")), int(m.group("b"))
+        month, day = (b, a) if a > 12 else (a, b)
+        if 1 <= month <= 12:
+            add(m, _calendar(received, month, day, _year(m.group("year"))))
+    for m in _FIRST_NEXT.finditer(text):
+        day = int(m.group("d")) if m.group("d") else 1
+        if m.group("which").lower() == "next":
+            y, mo = (received.year + 1, 1) if received.month == 12 else (
+                received.year, received.month + 1)
+            d = _safe(y, mo, day)
+            add(m, None if d is None else (d, d))
+        else:
+            add(m, _day_of_month(received, day))
+    for m in _DAY_ONLY.finditer(text):
+        add(m, _day_of_month(received, int(m.group("d") or m.group("d2"))))
+    for m in _END_OF_MONTH.finditer(text):
+        if m.group("next"):
+            y, mo = (received.year + 1, 1) if received.month == 12 else (
+                received.year, received.month + 1)
+            d = _month_end(y, mo)
+        else:
+            d = _month_end(received.year, received.month)
+        add(m, (d, d))
+    for m in _RELATIVE.finditer(text):
+        word = m.group("word").lower()
+        if word == "day after tomorrow":
+            d = received + timedelta(days=2)
+        elif word == "yesterday":
+            d = received - timedelta(days=1)
+        elif word.startswith(("today", "tonight", "this")):
+            d = received
+        else:
+            d = received + timedelta(days=1)
+        add(m, (d, d))
+    for m in _IN_N.finditer(text):
+        n_text = m.group("n").lower()
+        n = int(n_text) if n_text.isdigit() else _NUMBER_WORDS[n_text]
+        days = n * (7 if m.group("unit").lower().startswith("week") else 1)
+        d = received + timedelta(days=days)
+        add(m, (d, d))
+    for m in _WEEKDAY.finditer(text):
+        target = _WEEKDAYS[m.group("wd").lower()]
+        mod = (m.group("mod") or "").lower()
+        ahead = (target - received.weekday()) % 7
+        behind = (received.weekday() - target) % 7
+        if mod == "next" and ahead == 0:
+            ahead = 7
+        if mod == "last" and behind == 0:
+            behind = 7
+        future = received + timedelta(days=ahead)
+        past = received - timedelta(days=behind)
+        if mod == "last":
+            future = past
+        add(m, (future, past))
+    found.sort(key=lambda d: d.start)
+    return found

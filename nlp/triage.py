@@ -1,0 +1,405 @@
+"""Text in, `Triage` out: the deterministic, recall-first triage (engine "rules-1").
+
+Steps: clean (quoted history, signatures, footers; capped at 20,000 characters), redact card
+and bank numbers, find cues (nlp.rules), extract amounts, dates and references, build the
+promise, score distress and sentiment, split by reference when a reply treats several
+differently, and decide the route.
+
+Confidence: 0.95 for explicit phrases ("stop contacting me", "my attorney"), 0.9 for clear
+ones, 0.8 for indirect ones (a capitalised "STOP" inside a longer SMS, "I'm not paying this"),
+0.7 or less for weak cues. A message with no cue gets `other` at 0.9 when it is a short
+acknowledgement ("ok thanks") and 0.4 otherwise, which routes it to a person
+(`low_confidence`).
+
+Route: `human` when any reason applies, in this order: `self_harm_risk`,
+`legal_trigger:<label>` for each legal trigger (plus `dispute` when disputed), `complaint`,
+`abusive`, `prompt_injection`, `vulnerability:<name>`, `distress` (hardship with distress
+>= 0.5, or distress >= 0.7), `breathing_space`, `data_subject_request`, `low_confidence`
+(no confident label, or `other` only on an email longer than three sentences), `truncated`
+(the body was cut at the cap), `empty`. Otherwise `auto`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime
+from decimal import Decimal
+
+from nlp.amounts import AmountMention, find_amounts
+from nlp.clean import clean_text
+from nlp.dates import DateMention, find_dates
+from nlp.model import (
+    LABELS,
+    Evidence,
+    Intent,
+    Money,
+    Promise,
+    ReferenceTriage,
+    Triage,
+)
+from nlp.references import RefMention, find_references, redact
+from nlp.rules import Hit, find_hits, normalise
+
+__all__ = ["ENGINE", "LEGAL_TRIGGERS", "triage"]
+
+ENGINE = "rules-1"
+
+LEGAL_TRIGGERS: frozenset[str] = frozenset(
+    {
+        "cease_communication",
+        "channel_opt_out",
+        "attorney_represented",
+        "bankruptcy",
+        "dispute",
+        "validation_request",
+        "deceased",
+        "wrong_party",
+        "self_harm_risk",
+    }
+)
+
+_DISPUTE_PRIORITY = (
+    "identity_theft", "already_paid", "not_mine", "wrong_amount", "goods_or_services", "other"
+)
+_VULN_ORDER = (
+    "self_harm_risk", "mental_health", "health", "bereavement", "job_loss",
+    "age_or_capability", "domestic_abuse",
+)
+_VULN_WEIGHT = {"self_harm_risk": 1.0, "mental_health": 0.4, "domestic_abuse": 0.4}
+_ACK = re.compile(
+    r"^\W*(?:ok(?:ay)?|k|kk|thanks?(?: you)?(?: so much| very much)?|thx|ty|cheers|noted"
+    r"|got it|received|great|perfect|sounds good|will do|understood|cool|fine|alright|all right"
+    r"|yes|yep|yeah|yup|sure|no problem|np|thank u|much appreciated|appreciate it|brilliant"
+    r"|lovely|ta|good|done|👍|🙏|🙂|😊|👌)(?:[\s,.!]+(?:ok(?:ay)?|thanks?(?: you)?|thx|ty|cheers"
+    r"|again|so much|a lot|mate|👍|🙏|🙂|😊|👌|!))*\W*$",
+    re.I,
+)
+_POSITIVE = re.compile(
+    r"\b(?:thank|thanks|thx|ty|appreciate\w*|great|perfect|brilliant|lovely|glad|helpful"
+    r"|wonderful|awesome|kind|cheers|grateful|excellent)\b|[😊🙂👍❤️🙏👌😀😃]",
+    re.I,
+)
+_NEGATIVE = re.compile(
+    r"\b(?:angry|annoyed|ridiculous|disgust\w*|fed up|sick of|tired of|hate|terrible|awful"
+    r"|outrageous|joke|pathetic|useless|unfair|furious|upset|disappointed|worst|nonsense"
+    r"|bullshit|crap)\b|[😡🤬😠😤💩🖕]",
+    re.I,
+)
+_PAST_CUE = re.compile(
+    r"\b(?:paid|payed|sent|made|was|were|did|had|lost|received|got|ago|last|already|transferred"
+    r"|happened|since|died|passed|started|began|took|went|called|rang)\b",
+    re.I,
+)
+_FUTURE_CUE = re.compile(
+    r"\b(?:will|'ll|ll|going to|gonna|can|could|shall|by|next|plan|promise|expect|should"
+    r"|until|till|before|from|paying|sending)\b",
+    re.I,
+)
+_CLAUSE = re.compile(r"[.;!?\n]+|,\s*|\s+but\s+|\s+while\s+|\s+whereas\s+|\s+however\s+", re.I)
+_SUBJECT_PREFIX = re.compile(r"^\s*(?:(?:re|fwd?|aw|sv|tr)\s*:\s*)+", re.I)
+_AUTO_SUBJECT = re.compile(
+    r"^\s*(?:automatic reply|auto(?:matic)?[- ]?(?:reply|response)|autoreply|out of (?:the )?"
+    r"office|ooo\b|undeliverable|undelivered mail|delivery status notification|mail delivery "
+    r"(?:failed|failure|system)|returned mail|failure notice|delivery failure|abwesenheit"
+    r"|réponse automatique|respuesta automática|away from (?:the )?office|on (?:annual )?leave)",
+    re.I,
+)
+
+
+def triage(
+    text: str,
+    *,
+    subject: str = "",
+    channel: str = "email",
+    received_at: datetime,
+    message_id: str = "",
+) -> Triage:
+    """Triage one message.
+
+    Args:
+        text: the plain-text body (use `nlp.html.html_to_text` first for HTML-only mail). Any
+            size: it is cleaned, then only the first 20,000 characters are analysed.
+        subject: the email subject, used for autoresponder detection and when the body is empty.
+        channel: "email" or "sms"; SMS carrier keywords (STOP, HELP, START) apply to "sms" only.
+        received_at: when the message arrived; relative dates resolve against its own date.
+        message_id: copied to `Triage.id`.
+
+    Returns:
+        The triage; `route == "human"` when a person must look, with the reasons.
+    """
+    received = received_at.date()
+    cleaned = clean_text(text)
+    body = cleaned.text
+    subject_text = _SUBJECT_PREFIX.sub("", subject or "").strip()
+    empty = not body.strip()
+    if empty and subject_text:
+        body = subject_text
+    body = normalise(redact(body))
+
+    hits = find_hits(body, channel=channel)
+    if subject_text and _AUTO_SUBJECT.search(subject_text):
+        hits.append(Hit(target="intent:auto_reply", confidence=0.95, start=0, end=0,
+                        excerpt=f"subject: {subject_text[:80]}"))
+
+    refs = find_references(body)
+    dates = find_dates(body, received)
+    date_spans = [(d.start, d.end) for d in dates]
+    amounts = find_amounts(body, exclude=date_spans + [(r.start, r.end) for r in refs])
+
+    intents, dispute_type = _intents(hits, body, channel=channel, empty=empty and not subject_text)
+    labels = {i.label for i in intents}
+    if "auto_reply" in labels:
+        keep = {"auto_reply"} | (labels & LEGAL_TRIGGERS)
+        intents = tuple(i for i in intents if i.label in keep)
+        labels = keep & labels
+        if "dispute" not in labels:
+            dispute_type = None
+
+    vulnerability = _vulnerabilities(hits)
+    distress = _distress(hits, labels, vulnerability)
+    flags = {h.target.split(":", 1)[1] for h in hits if h.target.startswith("flag:")}
+    promise = (
+        _promise(body, [h for h in hits if h.target == "intent:promise_to_pay"], amounts, dates)
+        if "promise_to_pay" in labels
+        else None
+    )
+    per_reference = _per_reference(body, hits, refs, amounts, dates)
+    evidence = _evidence(hits, labels)
+    reasons = _reasons(
+        labels, intents, vulnerability, distress, flags, body, channel,
+        truncated=cleaned.truncated, empty=empty and not subject_text,
+    )
+    return Triage(
+        id=message_id,
+        intents=intents,
+        dispute_type=dispute_type,  # type: ignore[arg-type]
+        distress=distress,
+        sentiment=_sentiment(body, labels, distress),
+        vulnerability=vulnerability,  # type: ignore[arg-type]
+        promise=promise,
+        amounts=_unique_money(amounts),
+        dates=_resolved_dates(body, dates),
+        references=tuple(dict.fromkeys(r.reference for r in refs)),
+        per_reference=per_reference,
+        route="human" if reasons else "auto",
+        reasons=reasons,
+        evidence=evidence,
+        engine=ENGINE,
+    )
+
+
+def _intents(
+    hits: list[Hit], body: str, *, channel: str, empty: bool
+) -> tuple[tuple[Intent, ...], str | None]:
+    best: dict[str, float] = {}
+    dispute_types: set[str] = set()
+    for h in hits:
+        if not h.target.startswith("intent:"):
+            continue
+        label = h.target.split(":", 1)[1]
+        best[label] = max(best.get(label, 0.0), h.confidence)
+        if label == "dispute" and h.dispute_type:
+            dispute_types.add(h.dispute_type)
+    if len(best) > 1:
+        best.pop("other", None)
+    if not best:
+        short = len(body.split()) <= 12
+        best["other"] = 0.9 if short and _ACK.match(body) else (0.3 if empty else 0.4)
+    dispute_type = None
+    if "dispute" in best:
+        dispute_type = next((t for t in _DISPUTE_PRIORITY if t in dispute_types), "other")
+    intents = tuple(
+        Intent(label=label, confidence=round(best[label], 2))  # type: ignore[arg-type]
+        for label in LABELS
+        if label in best
+    )
+    return intents, dispute_type
+
+
+def _vulnerabilities(hits: list[Hit]) -> tuple[str, ...]:
+    found = {h.target.split(":", 1)[1] for h in hits if h.target.startswith("vuln:")}
+    return tuple(v for v in _VULN_ORDER if v in found)
+
+
+def _distress(hits: list[Hit], labels: set[str], vulnerability: tuple[str, ...]) -> float:
+    weights: list[float] = []
+    seen: set[str] = set()
+    for h in hits:
+        if h.target == "distress" and h.excerpt.lower() not in seen:
+            seen.add(h.excerpt.lower())
+            weights.append(h.confidence)
+    if "hardship" in labels:
+        weights.append(0.35)
+    weights.extend(_VULN_WEIGHT.get(v, 0.3) for v in vulnerability)
+    score = 1.0 - math.prod(1.0 - w for w in weights)
+    return round(min(1.0, max(0.0, score)), 2)
+
+
+def _sentiment(body: str, labels: set[str], distress: float) -> str:
+    negative = len(_NEGATIVE.findall(body))
+    positive = len(_POSITIVE.findall(body))
+    if labels & {"abusive", "complaint", "cease_communication"} or distress >= 0.3:
+        return "negative"
+    if "dispute" in labels and positive == 0:
+        return "negative"
+    if negative > positive:
+        return "negative"
+    if positive > negative:
+        return "positive"
+    return "neutral"
+
+
+def _tense_is_past(body: str, mention: DateMention) -> bool:
+    lo = max((m.end() for m in _CLAUSE.finditer(body, 0, mention.start)), default=0)
+    nxt = _CLAUSE.search(body, mention.end)
+    hi = nxt.start() if nxt else len(body)
+    clause = body[max(lo, mention.start - 80) : min(hi, mention.end + 60)]
+    if re.match(r"last\b", mention.text, re.I) or mention.text.lower() == "yesterday":
+        return True
+    return bool(_PAST_CUE.search(clause)) and not _FUTURE_CUE.search(clause)
+
+
+def _resolved_dates(body: str, dates: list[DateMention]) -> tuple[date, ...]:
+    out = [d.past if _tense_is_past(body, d) else d.future for d in dates]
+    return tuple(dict.fromkeys(out))
+
+
+def _unique_money(amounts: list[AmountMention]) -> tuple[Money, ...]:
+    seen: dict[tuple[Decimal, str | None], Money] = {}
+    for a in amounts:
+        seen.setdefault((a.value, a.currency), Money(value=a.value, currency=a.currency))
+    return tuple(seen.values())
+
+
+def _nearest(anchor: tuple[int, int], spans: list[tuple[int, int]], limit: int) -> int | None:
+    best, best_distance = None, limit + 1
+    for i, (s, e) in enumerate(spans):
+        distance = s - anchor[1] if s >= anchor[1] else (anchor[0] - e if e <= anchor[0] else 0)
+        # Prefer what follows the commitment ("I'll pay $50 on Friday") over what precedes.
+        distance = distance if s >= anchor[0] else distance + 15
+        if distance < best_distance:
+            best, best_distance = i, distance
+    return best
+
+
+def _promise(
+    body: str, anchors: list[Hit], amounts: list[AmountMention], dates: list[DateMention]
+) -> Promise:
+    amount: AmountMention | None = None
+    when: DateMention | None = None
+    for hit in anchors:
+        span = (hit.start, hit.end)
+        if amount is None:
+            i = _nearest(span, [(a.start, a.end) for a in amounts], 120)
+            amount = None if i is None else amounts[i]
+        if when is None:
+            j = _nearest(span, [(d.start, d.end) for d in dates], 120)
+            when = None if j is None else dates[j]
+    return Promise(
+        amount=None if amount is None else amount.value,
+        currency=None if amount is None else amount.currency,
+        date=None if when is None else when.future,
+    )
+
+
+def _per_reference(
+    body: str,
+    hits: list[Hit],
+    refs: list[RefMention],
+    amounts: list[AmountMention],
+    dates: list[DateMention],
+) -> tuple[ReferenceTriage, ...]:
+    named = [r for r in refs if not r.reference.startswith("[")]
+    if len({r.reference for r in named}) < 2:
+        return ()
+    bounds = [0] + [m.end() for m in _CLAUSE.finditer(body)] + [len(body)]
+    clauses = [(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1)]
+    owner: dict[int, set[str]] = {}
+    current: set[str] = set()
+    for ci, (s, e) in enumerate(clauses):
+        inside = {r.reference for r in named if s <= r.start < e}
+        if inside:
+            current = inside
+        owner[ci] = set(current)
+
+    def clause_of(pos: int) -> int:
+        for ci, (s, e) in enumerate(clauses):
+            if s <= pos < e:
+                return ci
+        return len(clauses) - 1
+
+    entries: list[ReferenceTriage] = []
+    for ref in dict.fromkeys(r.reference for r in named):
+        mine = [h for h in hits if h.target.startswith("intent:")
+                and ref in owner.get(clause_of(h.start), set())]
+        own_amounts = [a for a in amounts if ref in owner.get(clause_of(a.start), set())]
+        own_dates = [d for d in dates if ref in owner.get(clause_of(d.start), set())]
+        intents, dispute_type = _intents(mine, body, channel="email", empty=False)
+        labels = tuple(i.label for i in intents if not (i.label == "other" and i.confidence < 0.9))
+        promise_hits = [h for h in mine if h.target == "intent:promise_to_pay"]
+        entries.append(
+            ReferenceTriage(
+                reference=ref,
+                labels=labels,
+                dispute_type=dispute_type,  # type: ignore[arg-type]
+                promise=_promise(body, promise_hits, own_amounts, own_dates)
+                if promise_hits
+                else None,
+            )
+        )
+    if len({(e.labels, e.dispute_type) for e in entries}) < 2:
+        return ()
+    return tuple(entries)
+
+
+def _evidence(hits: list[Hit], labels: set[str]) -> tuple[Evidence, ...]:
+    out: dict[tuple[str, str], Evidence] = {}
+    for h in sorted(hits, key=lambda h: h.start):
+        kind, _, name = h.target.partition(":")
+        if kind == "intent" and name not in labels:
+            continue
+        label = name or kind
+        out.setdefault((label, h.excerpt), Evidence(label=label, excerpt=h.excerpt[:200]))
+    return tuple(out.values())
+
+
+def _reasons(
+    labels: set[str],
+    intents: tuple[Intent, ...],
+    vulnerability: tuple[str, ...],
+    distress: float,
+    flags: set[str],
+    body: str,
+    channel: str,
+    *,
+    truncated: bool,
+    empty: bool,
+) -> tuple[str, ...]:
+    reasons: list[str] = []
+    if "self_harm_risk" in vulnerability:
+        reasons.append("self_harm_risk")
+    reasons.extend(f"legal_trigger:{label}" for label in LABELS
+                   if label in labels and label in LEGAL_TRIGGERS)
+    if "dispute" in labels:
+        reasons.append("dispute")
+    for label in ("complaint", "abusive"):
+        if label in labels:
+            reasons.append(label)
+    if "prompt_injection" in flags:
+        reasons.append("prompt_injection")
+    reasons.extend(f"vulnerability:{v}" for v in vulnerability if v != "self_harm_risk")
+    if ("hardship" in labels and distress >= 0.5) or distress >= 0.7:
+        reasons.append("distress")
+    for flag in ("breathing_space", "data_subject_request"):
+        if flag in flags:
+            reasons.append(flag)
+    top = max((i.confidence for i in intents), default=0.0)
+    sentences = len([s for s in re.split(r"[.!?\n]+", body) if len(s.split()) >= 3])
+    if top < 0.6 or (labels == {"other"} and channel == "email" and sentences > 3):
+        reasons.append("low_confidence")
+    if truncated:
+        reasons.append("truncated")
+    if empty:
+        reasons.append("empty")
+    return tuple(dict.fromkeys(reasons))
