@@ -9,7 +9,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from agent.facts import AccountFacts
-from store.models import Account, ContactAttempt, Debtor, Payment, Promise, Suppression
+from store.models import (
+    Account,
+    ContactAttempt,
+    Debtor,
+    OutboxItem,
+    Payment,
+    Promise,
+    Suppression,
+)
 
 
 def active_suppressions(session: Session, addresses: list[str]) -> list[Suppression]:
@@ -39,10 +47,17 @@ def load_facts(session: Session, account: Account, *, now: datetime | None = Non
     promises = session.execute(
         select(Promise.amount, Promise.due_date).where(Promise.account_id == account.id)
     ).all()
+    # Regulation F's 7-in-7 cap counts the collector's own attempts: answers to the debtor's
+    # messages are not attempts to communicate (R03), so only unprompted sends count.
     attempts = session.scalar(
         select(func.count())
         .select_from(ContactAttempt)
-        .where(ContactAttempt.account_id == account.id, ContactAttempt.at >= now - timedelta(days=7))
+        .join(OutboxItem, OutboxItem.id == ContactAttempt.outbox_id)
+        .where(
+            ContactAttempt.account_id == account.id,
+            ContactAttempt.at >= now - timedelta(days=7),
+            OutboxItem.reply_to_message_id.is_(None),
+        )
     )
     amounts: set[Decimal] = {account.balance, *payments}
     amounts.update(amount for amount, _ in promises if amount is not None)

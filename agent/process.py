@@ -21,8 +21,8 @@ from agent.facts import AccountFacts, ThreadContext
 from agent.ledger import active_suppressions, load_facts
 from channels.base import InboundMessage
 from channels.sms import sms_keyword
-from nlp.clean import clean_text
-from nlp.triage import Triage, triage
+from nlp.model import Triage
+from nlp.triage import triage
 from store import audit, outbox, queue
 from store.db import Database
 from store.inbox import VERIFIED_METHODS, store_inbound
@@ -146,7 +146,10 @@ class Processor:
             self._lift_sms_opt_out(session, message, thread)
         facts = load_facts(session, account, now=now) if account and verified else None
         context = ThreadContext(
-            channel=message.channel, matched=verified, match_method=message.match_method
+            channel=message.channel,
+            matched=verified,
+            match_method=message.match_method,
+            received_at=message.received_at,
         )
         decision = policy.decide(result, facts, context, settings=self.policy_settings)
         reasons = list(decision.reasons)
@@ -189,7 +192,14 @@ class Processor:
         if keyword == "help" and not template:
             template = "sms_help"
         if template and not problems:
-            draft = templates.render(template, message.channel, facts, decision, self.policy_settings)
+            draft = templates.render(
+                template,
+                message.channel,
+                facts,
+                decision,
+                self.policy_settings,
+                guard=self.guard_settings,
+            )
             verdict = self._check(session, draft.body, message.channel, facts, template, thread)
             if verdict.allowed:
                 outbox.enqueue(
@@ -230,9 +240,8 @@ class Processor:
         )
 
     def _triage(self, session: Session, message: Message, thread: Thread) -> Triage:
-        cleaned = clean_text(message.body)
         result = triage(
-            cleaned.text,
+            message.body,
             subject=message.subject,
             channel=message.channel,
             received_at=message.received_at,

@@ -60,7 +60,7 @@ def _email_bytes(record: dict[str, Any]) -> bytes:
             f'Content-Type: text/plain; charset="{charset}"\r\n'
             "Content-Transfer-Encoding: 8bit\r\n\r\n"
         )
-        body = record["body"].replace("\n", "\r\n").encode("latin-1", errors="replace")
+        body: bytes = str(record["body"]).replace("\n", "\r\n").encode("latin-1", errors="replace")
         return head.encode("ascii", errors="replace") + body
     message = EmailMessage()
     message["From"] = record["from"]
@@ -69,7 +69,7 @@ def _email_bytes(record: dict[str, Any]) -> bytes:
     message["Date"] = format_datetime(received)
     message["Message-ID"] = message_id
     message.set_content(record["body"], subtype="html" if record.get("html") else "plain")
-    return message.as_bytes()
+    return bytes(message)
 
 
 def inbound_messages(inbox: Path) -> Iterator[tuple[str, InboundMessage]]:
@@ -140,7 +140,9 @@ def run_demo(parley: Parley, out: TextIO, *, demo_dir: Path = DEMO_DIR) -> int:
     if verification.ok:
         out.write(f"audit log intact: {verification.checked} events verified\n")
     else:
-        out.write(f"audit log BROKEN at event {verification.first_bad_id}: {verification.problem}\n")
+        out.write(
+            f"audit log BROKEN at event {verification.first_bad_id}: {verification.problem}\n"
+        )
     return 0 if verification.ok and handled == len(outcomes) else 1
 
 
@@ -168,7 +170,9 @@ def _row(
         parts.append("queue: " + ", ".join(outcome.reasons))
     if not parts:
         parts.append(", ".join(outcome.reasons) or "recorded")
-    return DemoRow(demo_id, channel, ", ".join(outcome.labels) or "-", outcome.action, "; ".join(parts))
+    return DemoRow(
+        demo_id, channel, ", ".join(outcome.labels) or "-", outcome.action, "; ".join(parts)
+    )
 
 
 def _print_table(rows: list[DemoRow], out: TextIO) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from agent.process import Processor
-from channels.base import OutboundMessage, SendError, Sender
+from channels.base import OutboundMessage, Sender, SendError
 from store import audit, outbox, queue
 from store.db import Database
 from store.models import OutboxItem
@@ -146,7 +147,5 @@ class Dispatcher:
             if handled:
                 continue
             wake.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), timeout=idle)
-            except TimeoutError:
-                pass

@@ -9,6 +9,7 @@ process, and the dispatcher sends what an earlier run queued but did not send.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import threading
@@ -20,8 +21,8 @@ from agent.config import GuardSettings, PolicySettings
 from agent.process import Processor
 from channels.base import InboundMessage, Sender
 from channels.imap import ImapListener
-from channels.smtp import SmtpSender
 from channels.sms import TwilioSmsSender
+from channels.smtp import SmtpSender
 from parley.context import Parley
 from parley.dispatch import Dispatcher
 from parley.settings import Settings
@@ -87,6 +88,10 @@ class Service:
         self.wake_worker()
         return stored
 
+    def deliver_email(self, message: InboundMessage) -> None:
+        """The IMAP listener flags the message only after this returns: it is stored by then."""
+        self.deliver(message)
+
     def record_delivery(self, sid: str, status: str, error_code: str | None) -> None:
         with self.parley.db.transaction() as session:
             outbox.record_delivery(session, sid, status, error_code)
@@ -102,10 +107,8 @@ class Service:
             if outcomes:
                 self.sends.set()
                 continue
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.work.wait(), timeout=1.0)
-            except TimeoutError:
-                pass
 
 
 def _imap_thread(service: Service, stop: threading.Event) -> threading.Thread | None:
@@ -122,7 +125,7 @@ def _imap_thread(service: Service, stop: threading.Event) -> threading.Thread | 
         folder=settings.imap_folder,
         processed_folder=settings.imap_processed_folder or None,
         state=DatabaseImapState(service.parley.db),
-        deliver=lambda message: None if service.deliver(message) else None,
+        deliver=service.deliver_email,
         idle_timeout=settings.imap_idle_timeout,
         poll_interval=settings.imap_poll_interval,
         stop_event=stop,
@@ -164,7 +167,8 @@ async def serve(parley: Parley) -> None:
             lifespan="off",
         )
     )
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    # uvicorn captures SIGINT/SIGTERM while it serves and re-raises them once it has stopped;
+    # these handlers then stop the worker, the outbox and the IMAP listener.
     for sig in (signal.SIGINT, signal.SIGTERM):
         service.loop.add_signal_handler(sig, service.stop.set)
 
@@ -186,10 +190,16 @@ async def serve(parley: Parley) -> None:
         "on" if "email" in senders else "off",
         "on" if "sms" in senders else "off",
     )
-    await service.stop.wait()
+    stopping = asyncio.create_task(service.stop.wait())
+    await asyncio.wait([stopping, tasks[0]], return_when=asyncio.FIRST_COMPLETED)
+    service.stop.set()
     log.info("stopping")
     imap_stop.set()
     server.should_exit = True
     await asyncio.gather(*tasks, return_exceptions=True)
     if imap is not None:
         await asyncio.to_thread(imap.join, 10)
+    for sender in senders.values():
+        close = getattr(sender, "close", None)
+        if close is not None:
+            close()

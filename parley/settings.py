@@ -90,7 +90,7 @@ class Settings(BaseSettings):
 
     @property
     def sms_enabled(self) -> bool:
-        return bool(self.twilio_account_sid and self.twilio_auth_token)
+        return bool(self.twilio_account_sid and self.twilio_auth_token and self.twilio_from_number)
 
 
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -44,6 +45,7 @@ def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest migration; safe to run on every start."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection

@@ -69,7 +69,10 @@ def run_list(args: argparse.Namespace) -> int:
     for row in rows:
         who = (row.debtor or row.address)[:24]
         reasons = ",".join(row.reasons)[:40]
-        print(f"{row.id:>5}  {row.priority:>3}  {row.channel:7}  {who:24}  {reasons:40}  {row.excerpt}")
+        print(
+            f"{row.id:>5}  {row.priority:>3}  {row.channel:7}  {who:24}  {reasons:40}  "
+            f"{row.excerpt}"
+        )
     return 0
 
 
@@ -82,7 +85,9 @@ def run_show(args: argparse.Namespace) -> int:
             assert thread is not None
             print(f"queue item {item.id} [{item.status}] priority {item.priority}")
             print(f"reasons: {', '.join(item.reasons)}")
-            print(f"thread {thread.id}: {thread.channel} {thread.address} account {thread.account_id}")
+            print(
+                f"thread {thread.id}: {thread.channel} {thread.address} account {thread.account_id}"
+            )
             print(f"due: {item.due_at.isoformat()}")
             messages = session.execute(
                 select(Message).where(Message.thread_id == thread.id).order_by(Message.id)
