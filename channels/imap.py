@@ -192,9 +192,11 @@ class ImapListener:
                     "check PARLEY_IMAP_FOLDER"
                 )
             if self.processed_folder and not client.folder_exists(self.processed_folder):
-                client.create_folder(self.processed_folder)
+                self._create_processed_folder(client)
         except LoginError as exc:
             self._close(client)
+            if "UNAVAILABLE" in str(exc):  # RFC 5530: the server's auth backend is down
+                raise ImapError(f"IMAP login temporarily unavailable: {exc}") from exc
             raise ImapConfigError(
                 f"the IMAP server {self.host}:{self.port} refused the login for "
                 f"{self.username!r} ({exc}); check PARLEY_IMAP_USER and PARLEY_IMAP_PASSWORD"
@@ -207,6 +209,16 @@ class ImapListener:
             raise ImapError(f"IMAP session with {self.host}:{self.port} failed: {exc}") from exc
         log.info("IMAP connected to %s", self.state_key)
         return client
+
+    def _create_processed_folder(self, client: IMAPClient) -> None:
+        assert self.processed_folder is not None
+        try:
+            client.create_folder(self.processed_folder)
+        except imaplib.IMAP4.error as exc:
+            raise ImapConfigError(
+                f"cannot create the IMAP folder {self.processed_folder!r} ({exc}); check "
+                "PARLEY_IMAP_PROCESSED_FOLDER (the server's hierarchy separator may differ)"
+            ) from exc
 
     def _close(self, client: IMAPClient) -> None:
         try:

@@ -20,18 +20,19 @@ from imapclient import IMAPClient
 
 from tests.support.smtp_sink import free_port
 
-__all__ = ["DOVECOT_BINARY", "DEFAULT_CAPABILITIES", "DovecotMissingError", "DovecotServer"]
+__all__ = ["DEFAULT_CAPABILITIES", "DOVECOT_BINARY", "DovecotMissingError", "DovecotServer"]
 
 DOVECOT_BINARY = "/usr/sbin/dovecot"
 
 # Dovecot 2.3's own post-login list; `imap_capability` replaces it as a whole.
-DEFAULT_CAPABILITIES = (
+_CAPABILITIES = (
     "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY THREAD=REFERENCES "
     "THREAD=REFS THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL CATENATE UNSELECT CHILDREN "
     "NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 CONDSTORE QRESYNC ESEARCH ESORT SEARCHRES "
     "WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE SNIPPET=FUZZY PREVIEW=FUZZY PREVIEW "
     "STATUS=SIZE SAVEDATE LITERAL+ NOTIFY SPECIAL-USE"
-).split()
+)
+DEFAULT_CAPABILITIES = tuple(_CAPABILITIES.split())
 
 _CONFIG = """\
 instance_name = parley-test-{port}
