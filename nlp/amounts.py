@@ -42,7 +42,9 @@ _BARE_CONTEXT = re.compile(
     r"|only\s+|just\s+)?(?P<num>\d{1,6}(?:[.,]\d{1,2})?)(?![\d,.]*\d)" + _NOT_MONEY_AFTER,
     re.I,
 )
-_PER_PERIOD = re.compile(r"(?<![\d.,/])(?P<num>\d{1,6}(?:[.,]\d{1,2})?)(?=\s*(?:a|per|each|every|/|pm\b|p/m))", re.I)
+_PER_PERIOD = re.compile(
+    r"(?<![\d.,/])(?P<num>\d{1,6}(?:[.,]\d{1,2})?)(?=\s*(?:a|per|each|every|/|pm\b|p/m))", re.I
+)
 _PERIOD_AFTER = re.compile(
     r"\s*(?:a|per|each|every|/|pm\b|p/m)\s*(?:month|mo|mth|week|wk|fortnight)\b", re.I
 )
@@ -77,10 +79,8 @@ def parse_number(text: str) -> Decimal | None:
     elif "," in s or "." in s:
         sep = "," if "," in s else "."
         groups = s.split(sep)
-        if len(groups) > 2 or len(groups[-1]) == 3:
-            s = s.replace(sep, "")
-        else:
-            s = s.replace(sep, ".")
+        is_thousands = len(groups) > 2 or len(groups[-1]) == 3
+        s = s.replace(sep, "" if is_thousands else ".")
     try:
         return Decimal(s)
     except InvalidOperation:

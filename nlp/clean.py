@@ -169,10 +169,9 @@ def _drop_quoted_lines(lines: list[str], removed: list[Removed]) -> list[str]:
 
 def _cut_signature(lines: list[str], removed: list[Removed]) -> list[str]:
     for i, line in enumerate(lines):
-        if line.rstrip() in ("--", "-- ", "—") or line == "-- ":
-            if any(x.strip() for x in lines[:i]):
-                removed.append(Removed(kind="signature", text="\n".join(lines[i:]).strip()))
-                return lines[:i]
+        if line.rstrip() in ("--", "—") and any(x.strip() for x in lines[:i]):
+            removed.append(Removed(kind="signature", text="\n".join(lines[i:]).strip()))
+            return lines[:i]
     kept = []
     for line in lines:
         if _SENT_FROM.match(line):
@@ -196,7 +195,7 @@ def _cut_signature(lines: list[str], removed: list[Removed]) -> list[str]:
 
 def _drop_disclaimers(lines: list[str], removed: list[Removed]) -> list[str]:
     paragraphs = re.split(r"\n\s*\n", "\n".join(lines))
-    kept = []
+    kept: list[str] = []
     for para in paragraphs:
         if _DISCLAIMER.search(para) and kept and any(p.strip() for p in kept):
             removed.append(Removed(kind="disclaimer", text=para.strip()))

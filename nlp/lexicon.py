@@ -23,6 +23,7 @@ class Cue:
     confidence: float
     patterns: tuple[str, ...]
     negatable: bool = False
+    negation_inside: bool = False
     dispute_type: str | None = None
     case_sensitive: bool = False
 
@@ -38,9 +39,11 @@ I_WILL = (
     r"|i hope to|i'?m hoping to|i can definitely|i'll definitely|i will definitely)"
 )
 PAY = (
-    r"(?:pay(?:ing)?|pya|payy|send(?:ing)?|transfer(?:ring)?|clear|settle|wire|make (?:a |the |my )?"
+    r"(?:pay(?:ing)?|pya|payy|send(?:ing)?|transfer(?:ring)?|clear|settle|wire|make (?:a |the "
+    r"|my )?"
     r"payments?|get (?:it|the money|the payment|you|this|that|the rest) (?:to you|paid|sorted|over"
-    r"|cleared)|put (?:it|money|something|\$?£?€?\d+) (?:towards|toward|in|through))"
+    r"|cleared)|put (?:it|money|something|\$?£?€?\d+) (?:towards|toward|in|through)"
+    r"|sort (?:it|this|that|the (?:bill|balance|payment|rest))(?: out)?)"
     r"(?!\s+(?:you\s+)?(?:proof|evidence|a copy|the (?:receipt|documents?|letter|form|details"
     r"|info)|copies|photos?|pictures?|screenshots?|an? email|a letter|a message))"
 )
@@ -66,6 +69,7 @@ CUES: tuple[Cue, ...] = (
         target="intent:promise_to_pay",
         confidence=0.9,
         negatable=True,
+        negation_inside=True,
         patterns=(
             rf"\b{I_WILL}\s+(?:\w+\s+){{0,2}}?{PAY}\b(?!\s+(?:back to (?:you|u) about|in touch))",
             r"\b(?:i'?m|im|i am|we'?re|we are)\s+(?:going to be\s+)?(?:paying|sending|"
@@ -79,8 +83,22 @@ CUES: tuple[Cue, ...] = (
             r"\b(?:expect|look out for)\s+(?:the\s+|a\s+|my\s+)?(?:payment|money|transfer)",
             r"\bpaying\s+(?:#\s?\d+|inv[\w-]*\d|invoice)",
             r"\bwill (?:do|make) (?:a|the|my) (?:payment|transfer)",
-            r"(?:^|[.!?,;]\s*)(?:will|can|gonna|going to|shall|should be able to)\s+(?:\w+\s+)?"
+            r"\b(?:take|debit|collect|charge)\s+(?:the\s+)?(?:payment|money|it"
+            r"|[$£€]\s?\d[\d.,]*)\s+"
+            r"(?:from|on|today|tomorrow|this|next|out)\b",
+            r"(?:^|[.!?,;]\s*)(?:will|can|gonna|going to|shall|should be able to)\s+"
+            r"(?!(?:i|you|u|we|they|he|she|someone|somebody|anyone)\b)(?:\w+\s+)?"
             r"(?:pay|send|transfer|clear|settle)\b",
+        ),
+    ),
+    Cue(
+        target="intent:promise_to_pay",
+        confidence=0.7,
+        patterns=(
+            r"\b(?:can'?t|cannot|cant|won'?t be able to) pay (?:it |this |anything "
+            r"|you )?(?:until|till"
+            r"|til|before) (?:the |next |my |\d|monday|tuesday|wednesday|thursday|friday|payday|"
+            r"end)",
         ),
     ),
     # payment_made
@@ -94,6 +112,9 @@ CUES: tuple[Cue, ...] = (
             r"(?:it|this|that|the|a|my|you|u|off|in full|them|\$|£|€|\d|yesterday|today|this"
             r"|last|on|earlier|online|via|by|over|already|everything|what)",
             r"\b(?:i|we)(?:'ve| have)? already paid\b",
+            r"^\s*(?:just\s+)?(?:paid|sent|transferred|made (?:a |the )?payment)\s+(?:u\b|you\b"
+            r"|it\b"
+            r"|the\b|[$£€]|\d|this\b|that\b|today|yesterday|online)",
             r"^\s*paid\b",
             r"\bpaid (?:it|this|that|the (?:bill|balance|invoice|amount))\b",
             r"\b(?:the\s+|my\s+)?payment (?:was|has been|went|is) (?:made|sent|done|through|"
@@ -138,7 +159,11 @@ CUES: tuple[Cue, ...] = (
             r"\b(?:hardship|repayment) (?:plan|programme|program|scheme)\b",
             r"\b(?:freeze|pause|suspend|hold off)\b.{0,30}\b(?:interest|payments?|charges)\b",
             r"\bgive (?:me|us) (?:some|a bit more|a little more|a few|more|until|till)\b",
-            r"\b(?:need|needs|want|asking for|ask for|request) (?:a (?:bit|little) (?:of )?|some |a few "
+            r"\b(?:can|could|may) (?:i|we) (?:please )?(?:have|get) (?:a few |some "
+            r"|a couple (?:of )?|an? "
+            r"|two |2 |a bit )?(?:more |extra )?(?:weeks?|days?|months?|time)\b",
+            r"\b(?:need|needs|want|asking for|ask for|request) (?:a (?:bit|little) (?:of )?|some "
+            r"|a few "
             r"(?:more )?(?:days|weeks) |more |extra )?time\b",
         ),
     ),
@@ -153,7 +178,9 @@ CUES: tuple[Cue, ...] = (
             r"\b(?:laid off|made redundant|redundancy|unemployed|jobless|out of work|furlough\w*"
             r"|got fired|been fired|was fired|let go)\b",
             r"\b(?:can'?t|cannot|cant|can not|unable to|not able to|couldn'?t) (?:afford|pay|"
-            r"manage|make (?:the|my|this|any) payments?)\b",
+            r"keep up|manage (?:the |my |these |any )?(?:payments?|bills|repayments)|make (?:the|my"
+            r"|this|any) payments?)\b",
+            r"\b(?:been|really|am|are|was|were) (?:really |so )?struggling\b",
             r"\b(?:no|zero|not enough|not much|little) (?:money|income|cash|funds)\b",
             r"\bnothing left\b",
             r"\b(?:i'?m|im|i am|we'?re|we are) (?:completely |totally |flat |so |really )?"
@@ -249,7 +276,6 @@ CUES: tuple[Cue, ...] = (
             r"\b(?:where did|where does|how did|how is|how come)\b.{0,30}\b(?:amount|balance"
             r"|figure|fees?|charges?|interest)\b.{0,20}\b(?:come from|so high|get so)",
             r"\b(?:didn'?t|did not|don'?t|do not) owe (?:that much|this much|so much|\$|£|€)",
-            r"\b(?:is|are|was) (?:wrong|incorrect)\b",
         ),
     ),
     Cue(
@@ -259,9 +285,11 @@ CUES: tuple[Cue, ...] = (
         patterns=(
             r"\bnever (?:received|recieved|recived|got|had|used) (?:the|my|any|it|them|this|that"
             r"|a|an|what)\b",
-            r"\b(?:didn'?t|did not|never) (?:arrive|turn up|show up|get delivered|work|get the)\b",
+            r"\b(?:didn'?t|did not|never) (?:arrive|turn up|show up|get delivered|work|get the"
+            r"|order"
+            r"|ordered|buy|bought|purchase|purchased)\b",
             r"\b(?:was|were|arrived|came|is|are) (?:broken|damaged|faulty|defective|not working"
-            r"|wrong|missing)\b",
+            r"|missing)\b",
             r"\b(?:cancel+ed|cancel+led|terminated|ended|closed) (?:the|my|that|this|our) "
             r"(?:service|subscription|contract|order|membership|account|plan|policy|gym)\b",
             r"\breturned (?:the|it|them|everything|all)\b|\bsent (?:it|them) back\b",
@@ -288,6 +316,7 @@ CUES: tuple[Cue, ...] = (
             r"\bstatute[- ]?barred\b|\btime[- ]?barred\b|\bstatute of limitations?\b|"
             r"\btoo old\b|\bover (?:6|six|7|seven) years\b",
             r"\bnot (?:liable|responsible) for\b",
+            r"\b(?:is|are|was) (?:wrong|incorrect)\b|\balleged (?:debt|account|balance|amount)\b",
             r"\b(?:i|we) (?:deny|reject) (?:this|the|that|owing)\b",
         ),
     ),
@@ -348,11 +377,16 @@ CUES: tuple[Cue, ...] = (
         confidence=0.8,
         patterns=(
             r"\b(?:i'?m|im|i am|we'?re|we are) not (?:ever )?(?:paying|gonna pay|going to pay)"
-            r"(?: (?:this|that|it|you|u|a (?:penny|cent|dime)|anything|any of it|shit|squat))?"
+            r"(?: (?:for )?(?:this|that|it|you|u|a (?:penny|cent|dime)|anything|any of it|shit"
+            r"|squat))?"
             r"\b(?!\s*(?:this month|this week|today|now|yet|until|till|til|unless|right now|at"
             r"|in full|the full|all of|everything|all at once|until))(?:\W*(?:ever|never|period"
             r"|full stop)\b)?",
             r"\b(?:will|i'?ll|i shall)\s+never\s+pay\b|\bnever (?:going to|gonna) pay\b",
+            r"\b(?:i|we) (?:will not|won'?t|wont|shall not) (?:be )?pay(?:ing)? (?:it|this|that"
+            r"|you|u"
+            r"|anything|a (?:penny|cent))\b(?!\s*(?:this month|this week|today|now|yet|until|till"
+            r"|til|unless|right now|in full|all at once|on|by|before))",
             r"\bwhen pigs fly\b|\bnot a (?:penny|cent|dime)\b|\bover my dead body\b",
         ),
     ),
@@ -368,7 +402,8 @@ CUES: tuple[Cue, ...] = (
             r"\b(?:stop|quit) (?:sending|sendin) (?:me )?(?:texts|messages|emails|letters|these)\b",
             rf"\b{DONT}\s+(?:ever\s+)?(?:text|txt|sms|email|e-mail|call|phone|ring|message"
             rf"|write to|mail) (?:me|us|this (?:number|address)|my (?:work|job|office|phone))\b",
-            rf"\b{DONT}\s+(?:want|need) (?:any )?(?:more )?(?:texts|emails|calls|messages)\b",
+            rf"\b{DONT}\s+(?:want|need) (?:any )?(?:more )?(?:texts|emails|calls|messages"
+            rf"|letters)\b",
             r"\b(?:remove|take) (?:me|my (?:number|email|address)|this (?:number|address)) "
             r"(?:off|from) (?:your|the|this) (?:list|mailing list|system|contact list|database"
             r"|texts)\b",
@@ -384,7 +419,7 @@ CUES: tuple[Cue, ...] = (
         confidence=0.95,
         patterns=(
             rf"\b(?:my|our|his|her) (?:\w+ )?{LAWYER}\b",
-            rf"\b(?:represented by|representing me|represents me|represent me)\b",
+            r"\b(?:represented by|representing me|represents me|represent me)\b",
             rf"\b{LAWYER}\s+(?:is|are|has been|will be|now)?\s*(?:representing|handling|dealing"
             rf"|in charge|acting|taking care)\b",
             rf"\b(?:retained|hired|instructed|engaged|got|have|appointed) (?:an? |a new )?"
@@ -481,6 +516,7 @@ CUES: tuple[Cue, ...] = (
         target="intent:callback_request",
         confidence=0.9,
         negatable=True,
+        negation_inside=True,
         patterns=(
             r"\b(?:call|ring|phone|contact) (?:me|us)(?: back)?\b",
             r"\bgive (?:me|us) a (?:call|ring|bell)\b",
@@ -574,7 +610,8 @@ CUES: tuple[Cue, ...] = (
         patterns=(
             r"\b(?:end(?:ing)?|finish(?:ing)?) it all\b|\bend(?:ing)? my (?:own )?life\b",
             r"\bkill(?:ing)? my ?self\b|\bkms\b|\bkill me now\b",
-            r"\bsuicid\w*\b|\bself[- ]?harm\w*\b|\bhurt(?:ing)? my ?self\b|\bcut(?:ting)? my ?self\b",
+            r"\bsuicid\w*\b|\bself[- ]?harm\w*\b|\bhurt(?:ing)? my ?self\b"
+            r"|\bcut(?:ting)? my ?self\b",
             r"\b(?:no|nothing to|no point|no reason to|not worth) (?:reason to )?(?:live|living"
             r"|go on|going on|carry on|carrying on)\b",
             r"\btake my (?:own )?life\b|\b(?:want|wanna|wish i (?:was|were)|ready) (?:to )?"
@@ -583,7 +620,8 @@ CUES: tuple[Cue, ...] = (
             r"more|anymore))\b",
             r"\bwhat'?s the point (?:of (?:living|anything|going on|it all)|anymore|any more)\b",
             r"\bnot (?:be|going to be) (?:here|around) (?:much longer|for long|anymore|any more"
-            r"|tomorrow)\b|\b(?:overdose|od'?ing|pills to end)\b|\bjump off\b|\bend(?:ing)? things\b",
+            r"|tomorrow)\b|\b(?:overdose|od'?ing|pills to end)\b|\bjump off\b"
+            r"|\bend(?:ing)? things\b",
         ),
     ),
     Cue(
@@ -602,7 +640,8 @@ CUES: tuple[Cue, ...] = (
         patterns=(
             r"\b(?:cancer|chemo\w*|radiotherapy|tumou?r|stroke|heart attack|surgery|operation"
             r"|hospital\w*|a&e|icu|diagnos\w*|terminal(?:ly)? ill|chronic\w*|disabled"
-            r"|disability|wheelchair|dialysis|multiple sclerosis|diabetes|illness|injur\w*|broke my (?:leg|arm|back|hip)|sick leave|sick note|pregnan\w*"
+            r"|disability|wheelchair|dialysis|multiple sclerosis|diabetes|illness|injur\w*"
+            r"|broke my (?:leg|arm|back|hip)|sick leave|sick note|pregnan\w*"
             r"|medical (?:condition|leave|treatment|issues|problems|bills)|long covid|covid"
             r"|recovering from|in (?:a lot of )?pain|carer)\b",
             r"\b(?:been|am|was|i'?m|im|got|fell|off|very|seriously|really) (?:very |really |so |"
@@ -625,6 +664,7 @@ CUES: tuple[Cue, ...] = (
         patterns=(
             rf"\b(?:my|our) (?:late|dear|beloved)? ?{RELATIVE}\b.{{0,40}}\b{DEATH}",
             rf"\blost (?:my|our) {RELATIVE}\b",
+            r"\b(?:he|she) (?:has |had )?(?:passed|died)\b",
             r"\b(?:bereave\w*|funeral|widow\w*|grief|grieving|mourning|passed away|probate"
             r"|executor|executrix|estate of|death certificate)\b",
         ),
@@ -684,7 +724,8 @@ CUES: tuple[Cue, ...] = (
             r"^\s*(?:system|assistant|developer|admin|root)\s*:",
             r"\[/?(?:inst|system)\]|<\|?(?:im_start|im_end|system)\|?>|<<sys>>",
             r"\byou are now\b|\bnew (?:instructions|rules|system prompt)\b|\bsystem prompt\b",
-            r"\b(?:act|behave|respond) as (?:if|an?|my|the)\b|\bpretend (?:to be|you are|you'?re)\b",
+            r"\b(?:act|behave|respond) as (?:if|an?|my|the)\b",
+            r"\bpretend (?:to be|you are|you'?re)\b",
             r"\b(?:jailbreak|dan mode|developer mode)\b",
             r"\bcompliance (?:has |have )?(?:approved|cleared|signed off)\b",
             r"\b(?:write ?off|delete|erase|wipe|forgive|cancel) (?:my|the|this) (?:debt|balance"
@@ -701,7 +742,8 @@ CUES: tuple[Cue, ...] = (
             r"drowning|panick\w*|worried sick|sick with worry|at my wits'? end|nightmare|crying"
             r"|in tears|can'?t sleep|losing sleep|sleepless|hopeless|helpless|exhausted|ashamed"
             r"|embarrassed|humiliated|begging|beg you|please help|help me|heartbroken|devastated"
-            r"|falling apart|breaking down|don'?t know what to do|no idea what to do|lost everything"
+            r"|falling apart|breaking down|don'?t know what to do|no idea what to do"
+            r"|lost everything"
             r"|at rock bottom|rock bottom|suffering|miserable|struggling|barely)\b",
             r"[😭😢😞😔😩😫💔🙏😰😨]",
         ),

@@ -172,7 +172,9 @@ class Triage:
         """
         try:
             intents = tuple(
-                Intent(label=_choice(i["label"], LABELS, "label"), confidence=float(i["confidence"]))
+                Intent(
+                    label=_choice(i["label"], LABELS, "label"), confidence=float(i["confidence"])
+                )
                 for i in data["intents"]
             )
             per_reference = tuple(

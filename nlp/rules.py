@@ -15,7 +15,8 @@ label and split a reply by reference. Rules written in code here:
 - "I'm not Dana" (a capitalised name) → wrong_party.
 - "power of attorney" is a capability signal, not a lawyer representing the debtor.
 - negation: a negatable cue is cancelled by not/never/n't/without within the four words
-  before it in the same clause (or inside the match: "I'll never pay"); "no" cancels only when
+  before it in the same clause (for promises and callbacks also inside the match: "I'll never
+  pay"); "no" cancels only when
   it is the word right before ("no dispute" but not "No I dispute this").
 """
 
@@ -70,14 +71,14 @@ def normalise(text: str) -> str:
     return text.translate(_QUOTES)
 
 
-def _negated(text: str, start: int, end: int) -> bool:
+def _negated(text: str, start: int, end: int, *, inside: bool) -> bool:
     head = text[max(0, start - 80) : start]
     breaks = list(_CLAUSE_BREAK.finditer(head))
     if breaks:
         head = head[breaks[-1].end() :]
     words = head.split()
     window = " ".join(words[-4:])
-    if _NEGATOR.search(window) or _NEGATOR.search(text[start:end]):
+    if _NEGATOR.search(window) or (inside and _NEGATOR.search(text[start:end])):
         return True
     return bool(words) and words[-1].lower() == "no"
 
@@ -92,7 +93,7 @@ _FILLER = frozenset(
         "me", "texting", "texts", "text", "txt", "txts", "messages", "messaging", "msgs", "all",
         "this", "number", "sending", "them", "these", "immediately", "asap", "already", "sms",
         "contacting", "calling", "ok", "okay", "just", "the", "to", "my", "from", "list", "out",
-        "mate", "yall", "guys", "ffs", "already", "again",
+        "mate", "yall", "guys", "ffs", "again",
     }
 )
 _IN_SMS_CAPS = re.compile(r"\b(?:STOP|STOPALL|UNSUBSCRIBE|OPTOUT|OPT OUT|REVOKE)\b")
@@ -164,12 +165,13 @@ _WRITER_IS_DEBTOR = re.compile(
 _NOT_A_NAME = frozenset(
     {
         "Sure", "Able", "Going", "Paying", "Refusing", "Disputing", "The", "A", "Interested",
-        "Happy", "Aware", "Working", "Okay", "Ok", "Well", "Able", "Trying", "Saying", "Asking",
+        "Happy", "Aware", "Working", "Okay", "Ok", "Well", "Trying", "Saying", "Asking",
         "Rich", "Made", "Gonna", "Lying", "Joking", "Responsible", "Liable", "Your", "Him",
         "Her", "That", "This", "Here", "Home", "Available", "Bankrupt", "Dead", "Stupid",
     }
 )
-_IM_NOT_NAME = re.compile(r"\b(?:I'?m|I am|im|Im|this is not|this isn'?t|It'?s not) ([A-Z][a-z]+)\b")
+_IM_NOT_NAME = re.compile(
+    r"\b(?:I'?m|I am|im|Im|this is not|this isn'?t|It'?s not) ([A-Z][a-z]+)\b")
 _POWER_OF = re.compile(r"power\s+of\s*$", re.I)
 
 
@@ -225,7 +227,7 @@ def find_hits(text: str, *, channel: str = "email") -> list[Hit]:
         for m in pattern.finditer(text):
             if not m.group().strip():
                 continue
-            if cue.negatable and _negated(text, m.start(), m.end()):
+            if cue.negatable and _negated(text, m.start(), m.end(), inside=cue.negation_inside):
                 continue
             if cue.target == "intent:attorney_represented" and _power_of_attorney(text, m):
                 continue

@@ -36,6 +36,7 @@ from nlp.model import (
     Money,
     Promise,
     ReferenceTriage,
+    Sentiment,
     Triage,
 )
 from nlp.references import RefMention, find_references, redact
@@ -67,13 +68,15 @@ _VULN_ORDER = (
     "age_or_capability", "domestic_abuse",
 )
 _VULN_WEIGHT = {"self_harm_risk": 1.0, "mental_health": 0.4, "domestic_abuse": 0.4}
-_ACK = re.compile(
-    r"^\W*(?:ok(?:ay)?|k|kk|thanks?(?: you)?(?: so much| very much)?|thx|ty|cheers|noted"
-    r"|got it|received|great|perfect|sounds good|will do|understood|cool|fine|alright|all right"
-    r"|yes|yep|yeah|yup|sure|no problem|np|thank u|much appreciated|appreciate it|brilliant"
-    r"|lovely|ta|good|done|👍|🙏|🙂|😊|👌)(?:[\s,.!]+(?:ok(?:ay)?|thanks?(?: you)?|thx|ty|cheers"
-    r"|again|so much|a lot|mate|👍|🙏|🙂|😊|👌|!))*\W*$",
-    re.I,
+_ACK_WORDS = frozenset(
+    {
+        "ok", "okay", "k", "kk", "thanks", "thank", "you", "u", "thx", "ty", "cheers", "noted",
+        "got", "it", "received", "great", "perfect", "sounds", "good", "will", "do", "understood",
+        "cool", "fine", "alright", "all", "right", "yes", "yep", "yeah", "yup", "sure", "no",
+        "problem", "np", "much", "appreciated", "appreciate", "brilliant", "lovely", "ta", "done",
+        "again", "so", "a", "lot", "mate", "very", "for", "the", "reminder", "message", "info",
+        "update", "confirmed", "confirm", "that's", "thats", "👍", "🙏", "🙂", "😊", "👌", "❤️",
+    }
 )
 _POSITIVE = re.compile(
     r"\b(?:thank|thanks|thx|ty|appreciate\w*|great|perfect|brilliant|lovely|glad|helpful"
@@ -148,7 +151,7 @@ def triage(
     amounts = find_amounts(body, exclude=date_spans + [(r.start, r.end) for r in refs])
 
     intents, dispute_type = _intents(hits, body, channel=channel, empty=empty and not subject_text)
-    labels = {i.label for i in intents}
+    labels: set[str] = {i.label for i in intents}
     if "auto_reply" in labels:
         keep = {"auto_reply"} | (labels & LEGAL_TRIGGERS)
         intents = tuple(i for i in intents if i.label in keep)
@@ -204,8 +207,9 @@ def _intents(
     if len(best) > 1:
         best.pop("other", None)
     if not best:
-        short = len(body.split()) <= 12
-        best["other"] = 0.9 if short and _ACK.match(body) else (0.3 if empty else 0.4)
+        words = re.sub(r"[^\w\s'👍🙏🙂😊👌❤️]", " ", body.casefold()).split()
+        ack = 0 < len(words) <= 12 and all(w in _ACK_WORDS for w in words)
+        best["other"] = 0.9 if ack else (0.3 if empty else 0.4)
     dispute_type = None
     if "dispute" in best:
         dispute_type = next((t for t in _DISPUTE_PRIORITY if t in dispute_types), "other")
@@ -236,7 +240,7 @@ def _distress(hits: list[Hit], labels: set[str], vulnerability: tuple[str, ...])
     return round(min(1.0, max(0.0, score)), 2)
 
 
-def _sentiment(body: str, labels: set[str], distress: float) -> str:
+def _sentiment(body: str, labels: set[str], distress: float) -> Sentiment:
     negative = len(_NEGATIVE.findall(body))
     positive = len(_POSITIVE.findall(body))
     if labels & {"abusive", "complaint", "cease_communication"} or distress >= 0.3:
