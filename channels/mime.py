@@ -67,10 +67,6 @@ def parse_email(
     except Exception:  # the parser is meant to record defects, but has had crash bugs
         return _unparseable(raw, kept, received_at, problems)
 
-    if not too_large and _has_defects(message):
-        # A cut message is malformed by our own hand; `too_large` already says so.
-        problems.append("malformed_mime")
-
     body_parts, attachment_parts = _split_parts(message)
     body, html_only = _body_text(body_parts, problems)
     if html_only:
@@ -85,6 +81,10 @@ def parse_email(
     attachments = tuple(
         _attachment(part, problems, max_attachment_bytes) for part in attachment_parts
     )
+    # Checked after decoding: bad base64 padding is only found (and recorded) by decoding.
+    if not too_large and _has_defects(message):
+        # A cut message is malformed by our own hand; `too_large` already says so.
+        problems.append("malformed_mime")
     sender_name, sender = _first_address(message, "From")
     _, recipient = _first_address(message, "To")
     if not sender:
