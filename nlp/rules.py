@@ -46,15 +46,15 @@ class Hit:
     dispute_type: str | None = None
 
 
-_COMPILED: tuple[tuple[Cue, re.Pattern[str]], ...] = tuple(
-    (
-        cue,
-        re.compile(
-            "|".join(f"(?:{p})" for p in cue.patterns),
-            re.M if cue.case_sensitive else re.I | re.M,
-        ),
-    )
-    for cue in CUES
+def _compile(cue: Cue, *, folded: bool) -> re.Pattern[str]:
+    # Matching lower-cased text without re.I is about twice as fast in CPython's engine; the
+    # re.I variant is kept for the rare text whose lower-casing changes its length.
+    flags = re.M if cue.case_sensitive or folded else re.I | re.M
+    return re.compile("|".join(f"(?:{p})" for p in cue.patterns), flags)
+
+
+_COMPILED: tuple[tuple[Cue, re.Pattern[str], re.Pattern[str]], ...] = tuple(
+    (cue, _compile(cue, folded=True), _compile(cue, folded=False)) for cue in CUES
 )
 
 _NEGATOR = re.compile(
@@ -223,8 +223,14 @@ def _deceased_hits(text: str) -> list[Hit]:
 def find_hits(text: str, *, channel: str = "email") -> list[Hit]:
     """Every cue that fired on `text` (already cleaned, redacted and `normalise`d)."""
     hits: list[Hit] = []
-    for cue, pattern in _COMPILED:
-        for m in pattern.finditer(text):
+    lowered = text.lower()
+    same_length = len(lowered) == len(text)
+    for cue, on_lowered, on_text in _COMPILED:
+        if cue.case_sensitive or not same_length:
+            matches = on_text.finditer(text)
+        else:
+            matches = on_lowered.finditer(lowered)
+        for m in matches:
             if not m.group().strip():
                 continue
             if cue.negatable and _negated(text, m.start(), m.end(), inside=cue.negation_inside):
@@ -233,7 +239,7 @@ def find_hits(text: str, *, channel: str = "email") -> list[Hit]:
                 continue
             hits.append(
                 Hit(target=cue.target, confidence=cue.confidence, start=m.start(), end=m.end(),
-                    excerpt=m.group().strip(), dispute_type=cue.dispute_type)
+                    excerpt=text[m.start() : m.end()].strip(), dispute_type=cue.dispute_type)
             )
     hits.extend(_deceased_hits(text))
     for m in _IM_NOT_NAME.finditer(text):
