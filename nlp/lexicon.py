@@ -86,7 +86,7 @@ CUES: tuple[Cue, ...] = (
             r"\b(?:take|debit|collect|charge)\s+(?:the\s+)?(?:payment|money|it"
             r"|[$£€]\s?\d[\d.,]*)\s+"
             r"(?:from|on|today|tomorrow|this|next|out)\b",
-            r"(?:^|[.!?,;]\s*)(?:will|can|gonna|going to|shall|should be able to)\s+"
+            r"(?:^|[^\w\s']\s*)(?:will|can|gonna|going to|shall|should be able to)\s+"
             r"(?!(?:i|you|u|we|they|he|she|someone|somebody|anyone)\b)(?:\w+\s+)?"
             r"(?:pay|send|transfer|clear|settle)\b",
         ),
@@ -377,6 +377,8 @@ CUES: tuple[Cue, ...] = (
         confidence=0.8,
         patterns=(
             r"\b(?:i'?m|im|i am|we'?re|we are) not (?:ever )?(?:paying|gonna pay|going to pay)"
+            r"(?!\s+(?:this|that|the|next|until|till|yet|now|today|right)\s*(?:month|week|year|time"
+            r"|instal\w*|payment|now|til|till|until|friday|monday|\d|$))"
             r"(?: (?:for )?(?:this|that|it|you|u|a (?:penny|cent|dime)|anything|any of it|shit"
             r"|squat))?"
             r"\b(?!\s*(?:this month|this week|today|now|yet|until|till|til|unless|right now|at"
@@ -458,6 +460,7 @@ CUES: tuple[Cue, ...] = (
         target="intent:wrong_party",
         confidence=0.95,
         patterns=(
+            r"(?:^|[.!?,;]\s*)(?:that'?s |it'?s |its |thats )?not me\b(?!\s+(?:who|that))",
             r"\bwrong (?:number|person|guy|girl|lady|man|address|email|e-mail|house|people"
             r"|contact|phone|individual|dana|[a-z]+ number)\b",
             r"\bhave the wrong\b|\bgot the wrong\b|\bgot the wrong (?:number|person)\b",

@@ -157,7 +157,7 @@ _THEIR_DEBT = re.compile(
     re.I,
 )
 _WRITER_IS_DEBTOR = re.compile(
-    r"\b(?:my|our) (?:account|debt|balance|bill|payments?|loan|card|arrears)\b|\bi (?:owe|can"
+    r"\b(?:my|our) (?:account|debt|balance|bills?|payments?|loan|card|arrears|rent|mortgage)\b|\bi (?:owe|can"
     r" pay|will pay|'ll pay|can'?t (?:pay|afford)|need (?:more )?time)\b|\b(?:i'?m|i am)"
     r" (?:struggling|behind)\b",
     re.I,
