@@ -50,8 +50,9 @@ def redact(text: str) -> str:
     text = _CVV.sub("[CVV REMOVED]", text)
     text = _EXPIRY.sub("[EXPIRY REMOVED]", text)
     text = _PIN.sub("[PIN REMOVED]", text)
-    text = _CARD.sub(lambda m: f"[CARD •••• {_last4(m.group())}]", text)
+    # IBANs first: their digit runs would otherwise look like card numbers.
     text = _IBAN.sub(lambda m: f"[BANK •••• {_last4(m.group())}]", text)
+    text = _CARD.sub(lambda m: f"[CARD •••• {_last4(m.group())}]", text)
     text = _SORT_CODE.sub(lambda m: f"{m.group(1)}[BANK •••• {m.group(3)}{m.group(4)}]", text)
     text = _ROUTING.sub(lambda m: f"{m.group(1)}[BANK •••• {m.group(2)[-4:]}]", text)
 

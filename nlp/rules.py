@@ -157,9 +157,9 @@ _THEIR_DEBT = re.compile(
     re.I,
 )
 _WRITER_IS_DEBTOR = re.compile(
-    r"\b(?:my|our) (?:account|debt|balance|bills?|payments?|loan|card|arrears|rent|mortgage)\b|\bi (?:owe|can"
-    r" pay|will pay|'ll pay|can'?t (?:pay|afford)|need (?:more )?time)\b|\b(?:i'?m|i am)"
-    r" (?:struggling|behind)\b",
+    r"\b(?:my|our) (?:account|debt|balance|bills?|payments?|loan|card|arrears|rent|mortgage)\b"
+    r"|\bi (?:owe|can pay|will pay|'ll pay|can'?t (?:pay|afford)|need (?:more )?time)\b"
+    r"|\b(?:i'?m|i am) (?:struggling|behind)\b",
     re.I,
 )
 _NOT_A_NAME = frozenset(
