@@ -83,6 +83,7 @@ CUES: tuple[Cue, ...] = (
             r"\b(?:expect|look out for)\s+(?:the\s+|a\s+|my\s+)?(?:payment|money|transfer)",
             r"\bpaying\s+(?:#\s?\d+|inv[\w-]*\d|invoice)",
             r"\bwill (?:do|make) (?:a|the|my) (?:payment|transfer)",
+            r"\bpayments? (?:goes|go|will go|is going|are going) out\b",
             r"\b(?:take|debit|collect|charge)\s+(?:the\s+)?(?:payment|money|it"
             r"|[$£€]\s?\d[\d.,]*)\s+"
             r"(?:from|on|today|tomorrow|this|next|out)\b",
@@ -183,6 +184,8 @@ CUES: tuple[Cue, ...] = (
             r"\b(?:been|really|am|are|was|were) (?:really |so )?struggling\b",
             r"\b(?:no|zero|not enough|not much|little) (?:money|income|cash|funds)\b",
             r"\bnothing left\b",
+            r"\b(?:don'?t|do not|dont) know how (?:i'?m|i am|i will|i'?ll|we|we'?re|im) "
+            r"(?:going to |gonna )?(?:pay|afford|manage|cope|survive|get by)",
             r"\b(?:i'?m|im|i am|we'?re|we are) (?:completely |totally |flat |so |really )?"
             r"(?:broke|skint|struggling|in debt|behind)\b",
             r"\bstruggl(?:e|ing) (?:to|with) (?:pay|make ends|afford|keep up|get by|money|bills"
@@ -477,6 +480,9 @@ CUES: tuple[Cue, ...] = (
             r"\b(?:it'?s|its|this is|that is|that'?s|thats) not me\b(?!\s*(?:who|that) (?:owe|"
             r"opened))",
             r"\b(?:moved|moved out|moved away) (?:years|months|a while|long) ago\b",
+            r"\b(?:he|she) (?:has |had )?moved (?:out|away)\b",
+            r"\b(?:don'?t|do not|dont) have (?:his|her|their) (?:new )?(?:address|number|details|"
+            r"contact)",
         ),
     ),
     Cue(
@@ -486,6 +492,8 @@ CUES: tuple[Cue, ...] = (
         patterns=(
             r"\b(?:[Ww]ho is|[Ww]ho'?s|[Nn]ever heard of|[Dd]on'?t know (?:any|a|anyone called)?)"
             r" ?(?:[Mm]r\.? |[Mm]rs\.? |[Mm]s\.? )?(?!The\b|This\b|That\b|It\b|You\b)[A-Z][a-z]+\b",
+            r"\b(?!We\b|They\b|You\b|My\b|Our\b|She\b|He\b)[A-Z][a-z]+ (?:has |had )?moved"
+            r" (?:out|away)\b",
         ),
     ),
     # info_request
@@ -506,7 +514,9 @@ CUES: tuple[Cue, ...] = (
             r"\bcopy of (?:the|my|an?) (?:invoice|bill|statement|letter)\b",
             r"\b(?:bank|payment|account) details\b|\bpayment link\b|\bsort code\b.{0,20}\?",
             r"\b(?:can|could|do) (?:i|we|you) (?:pay|accept|take) (?:by|with|via|online|over)\b",
-            r"\bwho (?:are you|is this|r u)\b|\bwhat is this about\b|\bwhat company\b",
+            r"\bwho (?:are you|is this|r u|dis)\b|\bwho'?s this\b|\bwhat is this about\b"
+            r"|\bwhat company\b",
+            r"\bpay ?off (?:amount|figure|balance|quote)\b|\b(?:settlement|redemption) figure\b",
             r"\bwhat (?:do|does) (?:i|we) owe\b|\bwhat (?:is|was) (?:the|my) due date\b",
             r"\bdue date\b.{0,20}\?",
             r"\b(?:all|any|what) (?:the )?(?:data|information|personal data|info) (?:you|u) "
@@ -745,8 +755,8 @@ CUES: tuple[Cue, ...] = (
             r"drowning|panick\w*|worried sick|sick with worry|at my wits'? end|nightmare|crying"
             r"|in tears|can'?t sleep|losing sleep|sleepless|hopeless|helpless|exhausted|ashamed"
             r"|embarrassed|humiliated|begging|beg you|please help|help me|heartbroken|devastated"
-            r"|falling apart|breaking down|don'?t know what to do|no idea what to do"
-            r"|lost everything"
+            r"|falling apart|breaking down|giving up|give up|don'?t know what to do"
+            r"|no idea what to do|lost everything"
             r"|at rock bottom|rock bottom|suffering|miserable|struggling|barely)\b",
             r"[😭😢😞😔😩😫💔🙏😰😨]",
         ),

@@ -75,7 +75,8 @@ _ACK_WORDS = frozenset(
         "cool", "fine", "alright", "all", "right", "yes", "yep", "yeah", "yup", "sure", "no",
         "problem", "np", "much", "appreciated", "appreciate", "brilliant", "lovely", "ta", "done",
         "again", "so", "a", "lot", "mate", "very", "for", "the", "reminder", "message", "info",
-        "update", "confirmed", "confirm", "that's", "thats", "👍", "🙏", "🙂", "😊", "👌", "❤️",
+        "update", "confirmed", "confirm", "that's", "thats", "deal", "agreed", "agree", "works",
+        "👍", "🙏", "🙂", "😊", "👌", "❤️",
     }
 )
 _POSITIVE = re.compile(
@@ -95,8 +96,7 @@ _PAST_CUE = re.compile(
     re.I,
 )
 _FUTURE_CUE = re.compile(
-    r"\b(?:will|'ll|ll|going to|gonna|can|could|shall|by|next|plan|promise|expect|should"
-    r"|until|till|before|from|paying|sending)\b",
+    r"\b(?:will|'ll|ll|going to|gonna|can|could|shall|next|plan|promise|expect|should)\b",
     re.I,
 )
 _CLAUSE = re.compile(r"[.;!?\n]+|,\s*|\s+but\s+|\s+while\s+|\s+whereas\s+|\s+however\s+", re.I)

@@ -134,6 +134,8 @@ def test_past_dates_stay_in_the_past() -> None:
     result = triage("I paid on the 3rd, ref 5521", received_at=datetime(2026, 3, 20, tzinfo=UTC))
     assert result.dates == (date(2026, 3, 3),)
     assert result.promise is None
+    by_card = triage("I paid you £200 on the 1st by card", received_at=MONDAY)
+    assert by_card.dates == (date(2026, 3, 1),)
     last = triage("I sent it last Friday", received_at=MONDAY)
     assert last.dates == (date(2026, 2, 27),)
 
