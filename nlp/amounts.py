@@ -13,7 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-__all__ = ["AmountMention", "find_amounts", "parse_number"]
+__all__ = ["MAX_MENTIONS", "AmountMention", "find_amounts", "parse_number"]
+
+# Past this many amounts the rest are ignored (a pasted statement, hostile input): the overlap
+# checks below are quadratic.
+MAX_MENTIONS = 200
 
 _NUM = r"\d{1,3}(?:[,.]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
 _CURRENCY = {
@@ -98,11 +102,17 @@ def find_amounts(text: str, *, exclude: Iterable[tuple[int, int]] = ()) -> list[
         text: redacted message text.
         exclude: spans (dates, references) whose digits are not money.
     """
-    blocked = list(exclude) + [(m.start(), m.end()) for m in _PHONE.finditer(text)]
+    blocked = list(exclude)[: 4 * MAX_MENTIONS]
+    for n, phone in enumerate(_PHONE.finditer(text)):
+        if n >= MAX_MENTIONS:
+            break
+        blocked.append((phone.start(), phone.end()))
     found: list[AmountMention] = []
     taken: list[tuple[int, int]] = []
 
     def add(m: re.Match[str], currency: str | None, *, marked: bool) -> None:
+        if len(found) >= MAX_MENTIONS:
+            return
         start, end = m.span("num")
         if _overlaps(start, end, taken) or (not marked and _overlaps(start, end, blocked)):
             return

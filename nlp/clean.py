@@ -205,6 +205,7 @@ def _drop_disclaimers(lines: list[str], removed: list[Removed]) -> list[str]:
 
 
 def _tidy(text: str) -> str:
-    text = re.sub(r"[ \t]+\n", "\n", text)
+    # Line by line rather than one regex: "[ \t]+\n" is quadratic on long runs of spaces.
+    text = "\n".join(line.rstrip() for line in text.split("\n"))
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text.strip()

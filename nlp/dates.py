@@ -20,7 +20,11 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-__all__ = ["DateMention", "find_dates"]
+__all__ = ["MAX_MENTIONS", "DateMention", "find_dates"]
+
+# A reply names a handful of dates; a pasted ledger can name thousands. Past this many the rest
+# are ignored, which keeps the overlap checks (quadratic) cheap on hostile input.
+MAX_MENTIONS = 200
 
 _MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
@@ -152,6 +156,8 @@ def find_dates(text: str, received: date) -> list[DateMention]:
     taken: list[tuple[int, int]] = []
 
     def add(m: re.Match[str], pair: tuple[date, date] | None) -> None:
+        if len(found) >= MAX_MENTIONS:
+            return
         if pair is None or any(m.start() < e and s < m.end() for s, e in taken):
             return
         taken.append((m.start(), m.end()))

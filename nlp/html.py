@@ -11,7 +11,11 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-__all__ = ["html_to_text"]
+__all__ = ["HTML_CAP", "html_to_text"]
+
+# The debtor's words are at the top of an HTML body; past this many characters of markup the
+# rest (quoted history, inline images as data: URIs) is not parsed.
+HTML_CAP = 1_000_000
 
 _DROP = frozenset({"script", "style", "head", "title", "noscript", "template", "svg"})
 _BLOCK = frozenset(
@@ -70,14 +74,14 @@ def html_to_text(html: str) -> str:
     """The readable text of an HTML body: one line per block, blockquotes prefixed with "> ".
 
     Args:
-        html: the HTML source, as decoded text (any size; the caller caps it).
+        html: the HTML source, as decoded text; only the first `HTML_CAP` characters are read.
 
     Returns:
         Plain text with at most one blank line in a row and no trailing spaces.
     """
     parser = _TextExtractor()
     try:
-        parser.feed(html)
+        parser.feed(html[:HTML_CAP])
         parser.close()
     except AssertionError:
         # html.parser raises AssertionError on a few pathological inputs (e.g. a bare "<!"

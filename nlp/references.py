@@ -16,7 +16,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["RefMention", "find_references", "redact"]
+__all__ = ["MAX_REFERENCES", "RefMention", "find_references", "redact"]
+
+MAX_REFERENCES = 200  # the overlap check is quadratic; a reply names a few references
 
 _CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
@@ -127,6 +129,8 @@ def find_references(text: str) -> list[RefMention]:
     found: list[RefMention] = []
     for pattern, kind in _PATTERNS:
         for m in pattern.finditer(text):
+            if len(found) >= MAX_REFERENCES:
+                break
             if any(m.start() < end and start < m.end() for start, end in taken):
                 continue
             taken.append((m.start(), m.end()))

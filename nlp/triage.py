@@ -21,6 +21,7 @@ Route: `human` when any reason applies, in this order: `self_harm_risk`,
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from datetime import date, datetime
@@ -45,6 +46,7 @@ from nlp.rules import Hit, find_hits, normalise
 __all__ = ["ENGINE", "LEGAL_TRIGGERS", "triage"]
 
 ENGINE = "rules-1"
+MAX_EVIDENCE = 50  # enough for a console to highlight; a hostile body can fire thousands
 
 LEGAL_TRIGGERS: frozenset[str] = frozenset(
     {
@@ -255,7 +257,9 @@ def _sentiment(body: str, labels: set[str], distress: float) -> Sentiment:
 
 
 def _tense_is_past(body: str, mention: DateMention) -> bool:
-    lo = max((m.end() for m in _CLAUSE.finditer(body, 0, mention.start)), default=0)
+    lo_bound = max(0, mention.start - 80)
+    breaks = _CLAUSE.finditer(body, lo_bound, mention.start)
+    lo = max((m.end() for m in breaks), default=lo_bound)
     nxt = _CLAUSE.search(body, mention.end)
     hi = nxt.start() if nxt else len(body)
     clause = body[max(lo, mention.start - 80) : min(hi, mention.end + 60)]
@@ -327,11 +331,10 @@ def _per_reference(
             current = inside
         owner[ci] = set(current)
 
+    starts = [s for s, _ in clauses]
+
     def clause_of(pos: int) -> int:
-        for ci, (s, e) in enumerate(clauses):
-            if s <= pos < e:
-                return ci
-        return len(clauses) - 1
+        return max(0, bisect.bisect_right(starts, pos) - 1)
 
     entries: list[ReferenceTriage] = []
     for ref in dict.fromkeys(r.reference for r in named):
@@ -365,7 +368,7 @@ def _evidence(hits: list[Hit], labels: set[str]) -> tuple[Evidence, ...]:
             continue
         label = name or kind
         out.setdefault((label, h.excerpt), Evidence(label=label, excerpt=h.excerpt[:200]))
-    return tuple(out.values())
+    return tuple(out.values())[:MAX_EVIDENCE]
 
 
 def _reasons(

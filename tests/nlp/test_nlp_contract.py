@@ -149,3 +149,23 @@ def test_batch_jsonl_keeps_going_after_bad_lines() -> None:
     assert out[5]["intents"] == [{"label": "channel_opt_out", "confidence": 0.98}]
     _assert_contract(out[0])
     _assert_contract(out[5])
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        " " * 5_000_000,
+        "a    " * 1_000_000,
+        "3/15 " * 400_000,
+        "#101 #102 is wrong, paying " * 100_000,
+        "1" * 5_000_000,
+        "😭" * 1_000_000,
+        "> stop\n" * 500_000,
+    ],
+    ids=["spaces", "spaced-words", "dates", "references", "digits", "emoji", "quoted"],
+)
+def test_hostile_bodies_complete_and_go_to_a_person(body: str) -> None:
+    result = triage(body, channel="sms", received_at=RECEIVED)
+    assert result.route == "human"
+    assert "truncated" in result.reasons
+    assert len(result.dates) <= 200 and len(result.references) <= 200
