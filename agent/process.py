@@ -207,7 +207,7 @@ class Processor:
                     thread=thread,
                     channel=message.channel,
                     recipient=thread.address,
-                    subject=draft.subject or message.subject,
+                    subject=message.subject or draft.subject,
                     body=draft.body,
                     kind=template,
                     author="agent",

@@ -40,7 +40,7 @@ def parse_email(
     raw: bytes,
     *,
     received_at: datetime | None = None,
-    max_bytes: int = 25_000_000,
+    max_bytes: int = 10_000_000,
     max_attachment_bytes: int = 10_000_000,
 ) -> InboundMessage:
     """Normalise one raw RFC 5322 message; never raises on bad input.

@@ -80,7 +80,11 @@ def test_audit_export_csv_and_jsonl(tmp_path: Path, accounts_csv: Path) -> None:
 
 def test_triage_command_reads_jsonl_and_writes_the_contract(tmp_path: Path) -> None:
     records = [
-        {"id": "m-1", "text": "I'll send $200 next Friday", "received_at": "2026-03-02T10:00:00+00:00"},
+        {
+            "id": "m-1",
+            "text": "I'll send $200 next Friday",
+            "received_at": "2026-03-02T10:00:00+00:00",
+        },
         {"id": "m-2", "text": "STOP", "channel": "sms"},
     ]
     stdin = "\n".join(json.dumps(r) for r in records) + "\nnot json\n"
@@ -102,9 +106,7 @@ def test_secret_in_config_file_is_refused(tmp_path: Path) -> None:
         load_settings(config)
 
 
-def test_environment_overrides_config_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_environment_overrides_config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config = tmp_path / "parley.yaml"
     config.write_text("http_port: 9000\nimap_folder: Debtors\n", encoding="utf-8")
     monkeypatch.setenv("PARLEY_HTTP_PORT", "9100")

@@ -46,7 +46,7 @@ def test_bad_row_names_file_and_line_and_imports_nothing(
     )
     with pytest.raises(ImportFileError) as caught, db.transaction() as session:
         import_accounts(session, path)
-    assert f"bad.csv:3: " in str(caught.value) and problem in str(caught.value)
+    assert "bad.csv:3: " in str(caught.value) and problem in str(caught.value)
     with db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(Account)) == 0
 
@@ -54,9 +54,9 @@ def test_bad_row_names_file_and_line_and_imports_nothing(
 def test_missing_column_is_named(db: Database, tmp_path: Path) -> None:
     path = tmp_path / "cols.csv"
     path.write_text("account_id,debtor_name,email\nA-1,X,x@example.com\n", encoding="utf-8")
-    with pytest.raises(ImportFileError, match=r"cols.csv:1: missing column\(s\): phone"):
-        with db.transaction() as session:
-            import_accounts(session, path)
+    expected = r"cols\.csv:1: missing column\(s\): phone"
+    with pytest.raises(ImportFileError, match=expected), db.transaction() as session:
+        import_accounts(session, path)
 
 
 def test_payments_reduce_balance_once(db: Database, accounts_csv: Path, tmp_path: Path) -> None:
@@ -91,9 +91,9 @@ def test_payment_for_unknown_account_is_refused(
     )
     with db.transaction() as session:
         import_accounts(session, accounts_csv)
-    with pytest.raises(ImportFileError, match="p.csv:2: unknown account_id 'NOPE'"):
-        with db.transaction() as session:
-            import_payments(session, payments)
+    expected = r"p\.csv:2: unknown account_id 'NOPE'"
+    with pytest.raises(ImportFileError, match=expected), db.transaction() as session:
+        import_payments(session, payments)
 
 
 def test_standing_order_reusing_a_reference_is_two_payments(

@@ -1,4 +1,4 @@
-"""Runs `parley serve` as a real subprocess, as an operator would, for end-to-end tests and benches."""
+"""Runs `parley serve` as a real subprocess, as an operator would: for e2e tests and benches."""
 
 from __future__ import annotations
 
@@ -68,12 +68,16 @@ class ParleyProcess:
             stderr=subprocess.STDOUT,
         )
         handle.close()
-        wait_for(self._healthy, timeout=timeout, what=f"parley serve to answer /healthz ({self.log})")
+        wait_for(
+            self._healthy, timeout=timeout, what=f"parley serve to answer /healthz ({self.log})"
+        )
 
     def _healthy(self) -> bool:
         assert self.proc is not None
         if self.proc.poll() is not None:
-            raise AssertionError(f"parley serve exited with {self.proc.returncode}:\n{self.output()}")
+            raise AssertionError(
+                f"parley serve exited with {self.proc.returncode}:\n{self.output()}"
+            )
         try:
             return httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200
         except httpx.HTTPError:
