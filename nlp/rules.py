@@ -5,7 +5,8 @@ label and split a reply by reference. Rules written in code here:
 
 - SMS keywords (COMPLIANCE R06/R07): the whole text, normalised (case-folded, punctuation and
   emoji stripped), is or starts with STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE,
-  OPTOUT or OPT OUT followed only by filler ("stop pls", "STOP!!! 🛑") → channel_opt_out 0.98;
+  OPTOUT or OPT OUT with only filler around it ("stop pls", "STOP!!! 🛑", "ok just stop") →
+  channel_opt_out 0.98;
   an upper-case STOP/STOPALL/UNSUBSCRIBE/OPTOUT/REVOKE word inside a longer SMS → 0.8
   (the one confirmation text asks about scope). "stop worrying lol im paying friday" is not
   an opt-out. START/UNSTOP/YES are opt-ins, never opt-outs; HELP/INFO → info_request.
@@ -96,6 +97,13 @@ _FILLER = frozenset(
         "mate", "yall", "guys", "ffs", "again",
     }
 )
+_LEADING_FILLER = frozenset(
+    {
+        "ok", "okay", "please", "pls", "plz", "just", "now", "so", "oh", "omg", "can", "could",
+        "you", "u", "will", "would", "seriously", "hey", "hi", "hello", "for", "gods", "god's",
+        "sake", "ffs", "and", "yes", "no", "i", "said", "already", "again",
+    }
+)
 _IN_SMS_CAPS = re.compile(r"\b(?:STOP|STOPALL|UNSUBSCRIBE|OPTOUT|OPT OUT|REVOKE)\b")
 
 
@@ -110,6 +118,9 @@ def sms_keyword(text: str) -> SmsKeyword | None:
     if not folded:
         return None
     words = folded.split()
+    while len(words) > 1 and words[0] in _LEADING_FILLER:
+        words = words[1:]
+    folded = " ".join(words)
     if folded in _OPT_IN_WORDS:
         return "opt_in"
     if folded in _HELP_WORDS:
