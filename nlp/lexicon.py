@@ -43,7 +43,7 @@ PAY = (
     r"|my )?"
     r"payments?|get (?:it|the money|the payment|you|this|that|the rest) (?:to you|paid|sorted|over"
     r"|cleared)|put (?:it|money|something|\$?£?€?\d+) (?:towards|toward|in|through)"
-    r"|sort (?:it|this|that|the (?:bill|balance|payment|rest))(?: out)?)"
+    r"|sort (?:it|this|that|the (?:bill|balance|payment|rest))(?: out)?|catch up)"
     r"(?!\s+(?:you\s+)?(?:proof|evidence|a copy|the (?:receipt|documents?|letter|form|details"
     r"|info)|copies|photos?|pictures?|screenshots?|an? email|a letter|a message))"
 )
@@ -84,6 +84,8 @@ CUES: tuple[Cue, ...] = (
             r"\bpaying\s+(?:#\s?\d+|inv[\w-]*\d|invoice)",
             r"\bwill (?:do|make) (?:a|the|my) (?:payment|transfer)",
             r"\bpayments? (?:goes|go|will go|is going|are going) out\b",
+            r"\b(?:set up|setup|arranged|started|set) (?:a |the |my |an? )?(?:standing order|direct"
+            r" debit|recurring (?:payment|transfer)|automatic payment|autopay)",
             r"\b(?:take|debit|collect|charge)\s+(?:the\s+)?(?:payment|money|it"
             r"|[$£€]\s?\d[\d.,]*)\s+"
             r"(?:from|on|today|tomorrow|this|next|out)\b",
@@ -156,9 +158,11 @@ CUES: tuple[Cue, ...] = (
             r"\b(?:pay|paying) (?:what|a bit|a little|something|bits) (?:i can|each|every|at a)",
             r"\bpay (?:a bit|a little|something) (?:each|every|at a time)\b",
             r"\bpay (?:it )?off (?:slowly|gradually|over time|bit by bit)\b",
-            r"\b(?:can|could) (?:i|we) (?:pay|do) (?:less|part|some|half|\$?£?€?\d+)",
+            r"\b(?:can|could) (?:i|we) (?:pay|do) (?:less|part|some|half"
+            r"|[$£€]?\d+(?![\d:]|\s*(?:am|pm|o'?clock)))",
             r"\b(?:hardship|repayment) (?:plan|programme|program|scheme)\b",
             r"\b(?:freeze|pause|suspend|hold off)\b.{0,30}\b(?:interest|payments?|charges)\b",
+            r"\bstop (?:the |adding |charging )?(?:interest|charges|fees)\b",
             r"\bgive (?:me|us) (?:some|a bit more|a little more|a few|more|until|till)\b",
             r"\b(?:can|could|may) (?:i|we) (?:please )?(?:have|get) (?:a few |some "
             r"|a couple (?:of )?|an? "
@@ -252,7 +256,10 @@ CUES: tuple[Cue, ...] = (
             r"\bnot mine\b",
             r"\bnever (?:had|opened|signed (?:up )?for|took out|applied for|used|held|owned)"
             r" (?:an?|this|that|the|any|such an?)\b",
-            r"\b(?:don'?t|do not|dont|didn'?t) (?:recogni[sz]e|recognise|know (?:anything )?"
+            r"\b(?:don'?t|do not|dont|didn'?t) (?:recogni[sz]e"
+            r"(?!\s+(?:the |this |your |that )?(?:new )?(?:payment )?(?:reference|link|website"
+            r"|portal|email address|number|sender|phone"
+            r" number|format|letterhead|logo))|know (?:anything )?"
             r"about|remember (?:ever )?(?:having|opening|taking))\b",
             r"\bno (?:idea|clue) what (?:this|that|the) (?:debt|bill|is|account|charge)",
             r"\bnever (?:heard of|dealt with|done business with) (?:this|that|your|you|them|the)"
@@ -333,7 +340,8 @@ CUES: tuple[Cue, ...] = (
             r"\b(?:send|show|give|provide|mail|email)\s+(?:me\s+|us\s+)?(?:some\s+|any\s+)?"
             r"(?:proof|evidence|documentation|paperwork|documents|the contract|a copy of the"
             r" (?:contract|agreement)|the (?:signed )?agreement)\b",
-            r"\bverif\w*\b|\bvalidat\w*\b|\bvalidation\b",
+            r"\bverif\w*\b(?!\s+(?:my|your|the) (?:identity|id|email|e-mail|phone|number|mobile"
+            r"|address|details|login)|\s+code)|\bvalidat\w*\b(?!\s+code)",
             r"\bitemi[sz]ed\b|\bitemi[sz]ation\b|\bfull breakdown\b|\bbreak ?down of\b",
             r"\boriginal (?:contract|agreement|creditor|documents|paperwork|lender|signed)\b",
             r"\bwho (?:is|was) the (?:original )?(?:creditor|lender)\b",
@@ -509,7 +517,7 @@ CUES: tuple[Cue, ...] = (
             r"settle|transfer)\b",
             r"\bwhere (?:do|can|should) (?:i|we) (?:send|pay|mail|transfer)\b",
             r"\b(?:send|email|resend|forward|give|mail)\s+(?:me\s+|us\s+)?(?:a\s+|the\s+|another"
-            r"\s+|my\s+)?(?:copy|copies|statement|invoice|bill|balance|link|payment link|"
+            r"\s+|my\s+)?(?:copy|copies|statements?|invoices?|bills?|balance|link|payment link|"
             r"details|bank details|account details)\b",
             r"\bcopy of (?:the|my|an?) (?:invoice|bill|statement|letter)\b",
             r"\b(?:bank|payment|account) details\b|\bpayment link\b|\bsort code\b.{0,20}\?",
@@ -522,6 +530,8 @@ CUES: tuple[Cue, ...] = (
             r"\b(?:all|any|what) (?:the )?(?:data|information|personal data|info) (?:you|u) "
             r"(?:hold|have|keep)\b|\bsubject access request\b|\bdata subject\b|\bgdpr\b",
             r"\b(?:account|reference) number\b.{0,20}\?",
+            r"\b(?:confirm|check|tell me|let me know|know) (?:what )?(?:the|my) (?:current |new |"
+            r"remaining |outstanding )?(?:balance|amount|total)\b",
         ),
     ),
     # callback_request

@@ -211,7 +211,10 @@ def _intents(
     if not best:
         words = re.sub(r"[^\w\s'👍🙏🙂😊👌❤️]", " ", body.casefold()).split()
         ack = 0 < len(words) <= 12 and all(w in _ACK_WORDS for w in words)
-        best["other"] = 0.9 if ack else (0.3 if empty else 0.4)
+        thanks = (
+            0 < len(words) <= 25 and bool(_POSITIVE.search(body)) and not _NEGATIVE.search(body)
+        )
+        best["other"] = 0.9 if ack else 0.8 if thanks else (0.3 if empty else 0.4)
     dispute_type = None
     if "dispute" in best:
         dispute_type = next((t for t in _DISPUTE_PRIORITY if t in dispute_types), "other")
