@@ -235,6 +235,10 @@ class ImapListener:
             log.info("IMAP server %s has no IDLE; polling every %ss", self.host, self.poll_interval)
         while not self.stop_event.is_set():
             result = self._drain(client)
+            if result.delivered and not result.failed:
+                # Mail that arrived while we drained was announced before IDLE began, and IDLE
+                # will not announce it again: drain until a pass finds nothing new.
+                continue
             # After a failed delivery, wait no longer than the poll interval before retrying.
             if idle and not result.failed:
                 self._idle(client)
@@ -246,7 +250,9 @@ class ImapListener:
         started = time.monotonic()
         news: list[Any] = []
         while not self.stop_event.is_set() and not news:
-            if time.monotonic() - started >= self.idle_timeout:
+            # The poll interval also bounds IDLE: a message appended between the last empty
+            # drain and the IDLE command is never announced, so look again at least this often.
+            if time.monotonic() - started >= min(self.idle_timeout, self.poll_interval):
                 break
             news = client.idle_check(timeout=1)
         client.idle_done()

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from sqlalchemy import select
+from sqlalchemy import event as sa_event
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from store.models import AuditEvent, AuditHead
@@ -56,6 +57,28 @@ def _body(event: AuditEvent) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class PendingEvent:
+    at: datetime
+    kind: str
+    actor: str
+    thread_id: int | None
+    message_id: int | None
+    account_id: str | None
+    data: dict[str, Any]
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "at": self.at.isoformat(timespec="microseconds"),
+            "kind": self.kind,
+            "actor": self.actor,
+            "thread_id": self.thread_id,
+            "message_id": self.message_id,
+            "account_id": self.account_id,
+            "data": self.data,
+        }
+
+
 def record(
     session: Session,
     kind: str,
@@ -66,14 +89,13 @@ def record(
     account_id: str | None = None,
     data: dict[str, Any] | None = None,
     at: datetime | None = None,
-) -> AuditEvent:
-    """Append inside the caller's transaction, so the event commits with its change."""
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar()
-    if head is None:
-        head = AuditHead(id=1, last_hash=GENESIS, last_id=0)
-        session.add(head)
-        session.flush()
-    event = AuditEvent(
+) -> PendingEvent:
+    """Add an event to the caller's transaction; it is chained and written when that commits.
+
+    Writing at commit keeps the chain head locked for one short moment per transaction instead
+    of from the first event to the commit, and a rolled-back change leaves no event behind.
+    """
+    event = PendingEvent(
         at=(at or datetime.now(UTC)).astimezone(UTC),
         kind=kind,
         actor=actor,
@@ -81,15 +103,54 @@ def record(
         message_id=message_id,
         account_id=account_id,
         data=json.loads(canonical(data or {})),
-        prev_hash=head.last_hash,
-        hash="",
     )
-    event.hash = event_hash(head.last_hash, _body(event))
-    session.add(event)
-    session.flush()
-    head.last_hash = event.hash
-    head.last_id = event.id
+    session.info.setdefault(_PENDING, []).append(event)
     return event
+
+
+_PENDING = "parley.audit.pending"
+
+
+@sa_event.listens_for(Session, "before_commit")
+def _write_pending(session: Session) -> None:
+    pending: list[PendingEvent] = session.info.pop(_PENDING, [])
+    if not pending:
+        return
+    head = session.execute(
+        select(AuditHead.last_hash).where(AuditHead.id == 1).with_for_update()
+    ).first()
+    if head is None:
+        session.execute(insert(AuditHead).values(id=1, last_hash=GENESIS, last_id=0))
+        prev = GENESIS
+    else:
+        prev = head[0]
+    last_id = 0
+    for item in pending:
+        digest = event_hash(prev, item.body())
+        last_id = session.execute(
+            insert(AuditEvent)
+            .values(
+                at=item.at,
+                kind=item.kind,
+                actor=item.actor,
+                thread_id=item.thread_id,
+                message_id=item.message_id,
+                account_id=item.account_id,
+                data=item.data,
+                prev_hash=prev,
+                hash=digest,
+            )
+            .returning(AuditEvent.id)
+        ).scalar_one()
+        prev = digest
+    session.execute(
+        update(AuditHead).where(AuditHead.id == 1).values(last_hash=prev, last_id=last_id)
+    )
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _drop_pending(session: Session) -> None:
+    session.info.pop(_PENDING, None)
 
 
 @dataclass(frozen=True)
