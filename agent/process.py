@@ -180,10 +180,14 @@ class Processor:
                 "escalate": decision.escalate,
             },
         )
-        if account is not None and verified:
-            self._apply_state(session, decision, account, message, thread)
-            self._record_promise(session, decision, account, message, thread)
-            facts = load_facts(session, account, now=now)
+        if account is not None and verified and facts is not None:
+            if self._apply_state(session, decision, account, message, thread):
+                facts = load_facts(session, account, now=now)
+            if self._record_promise(session, decision, account, message, thread):
+                assert decision.promise is not None
+                facts = facts.with_terms(
+                    amounts=(decision.promise.amount,), dates=(decision.promise.date,)
+                )
         self._apply_suppressions(session, decision, message, thread)
 
         reply_text: str | None = None
@@ -207,7 +211,7 @@ class Processor:
                     thread=thread,
                     channel=message.channel,
                     recipient=thread.address,
-                    subject=message.subject or draft.subject,
+                    subject=message.subject or draft.subject or "",
                     body=draft.body,
                     kind=template,
                     author="agent",
@@ -271,10 +275,10 @@ class Processor:
         account: Account,
         message: Message,
         thread: Thread,
-    ) -> None:
+    ) -> bool:
         change = decision.state_change
         if change is None or change.new_state == account.legal_state:
-            return
+            return False
         old = account.legal_state
         account.legal_state = change.new_state
         session.add(
@@ -295,6 +299,7 @@ class Processor:
             account_id=account.id,
             data={"from": old, "to": change.new_state, "reason": change.reason},
         )
+        return True
 
     def _record_promise(
         self,
@@ -303,10 +308,10 @@ class Processor:
         account: Account,
         message: Message,
         thread: Thread,
-    ) -> None:
+    ) -> bool:
         promise = decision.promise
         if promise is None:
-            return
+            return False
         session.add(
             Promise(
                 account_id=account.id,
@@ -330,6 +335,7 @@ class Processor:
                 "date": promise.date.isoformat() if promise.date else None,
             },
         )
+        return True
 
     def _apply_suppressions(
         self, session: Session, decision: policy.Decision, message: Message, thread: Thread
