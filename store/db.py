@@ -55,7 +55,7 @@ def upgrade(engine: Engine) -> None:
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(config, "heads")
     except OperationalError as exc:
         raise DatabaseError(
             f"cannot open the database at {engine.url.render_as_string(hide_password=True)}: "
