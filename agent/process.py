@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +22,7 @@ from agent.ledger import active_suppressions, load_facts
 from channels.base import InboundMessage
 from channels.sms import sms_keyword
 from nlp.model import Triage
+from nlp.references import redact
 from nlp.triage import triage
 from store import audit, outbox, queue
 from store.db import Database
@@ -64,6 +65,24 @@ class Outcome:
     queued: bool
 
 
+def redacted(message: InboundMessage) -> InboundMessage:
+    """Card, bank and security numbers never reach the store, the audit log or a prompt.
+
+    The raw bytes cannot be masked reliably (MIME encodings), so when the text held such a
+    number the raw copy is not kept at all and the message says so in its problems.
+    """
+    body, subject = redact(message.body), redact(message.subject)
+    if body == message.body and subject == message.subject:
+        return message
+    return replace(
+        message,
+        body=body,
+        subject=subject,
+        raw=b"",
+        problems=(*message.problems, "raw_dropped:payment_data"),
+    )
+
+
 class Processor:
     def __init__(
         self,
@@ -83,7 +102,7 @@ class Processor:
     def receive(self, message: InboundMessage) -> bool:
         """Store durably; False when this external id was stored before."""
         with self.db.transaction() as session:
-            return store_inbound(session, message) is not None
+            return store_inbound(session, redacted(message)) is not None
 
     def pending_ids(self, limit: int = 100) -> list[int]:
         with self.db.transaction() as session:
