@@ -72,6 +72,10 @@ class MemoryImapState:
             self._rows[key] = (uidvalidity, last_uid)
 
 
+# Messages fetched per round trip: few round trips, yet a batch of 10 MB mails fits in memory.
+FETCH_BATCH = 10
+
+
 @dataclass(frozen=True)
 class _DrainResult:
     delivered: int
@@ -292,10 +296,31 @@ class ImapListener:
             last_uid = 0
             uids = list(client.search(["UNSEEN"]))
         delivered = 0
-        for uid in sorted(uids):
+        ordered = sorted(uids)
+        for start in range(0, len(ordered), FETCH_BATCH):
+            batch = ordered[start : start + FETCH_BATCH]
+            done, failed = self._deliver_batch(client, batch)
+            if done:
+                # Flag and remember only what deliver() has stored.
+                self._mark_done(client, done)
+                last_uid = max(last_uid, *done)
+                self.state.save(self.state_key, uidvalidity, last_uid)
+                delivered += len(done)
+            if failed or self.stop_event.is_set():
+                return _DrainResult(delivered, failed=failed)
+        if fresh:
+            # Every unseen message is delivered; older seen ones are history, not news.
+            self.state.save(self.state_key, uidvalidity, max(last_uid, uidnext - 1))
+        return _DrainResult(delivered, failed=False)
+
+    def _deliver_batch(self, client: IMAPClient, batch: list[int]) -> tuple[list[int], bool]:
+        """Fetch a batch in one round trip and deliver in UID order; stop at the first failure."""
+        fetched_all = client.fetch(batch, ["BODY.PEEK[]", "INTERNALDATE"])
+        done: list[int] = []
+        for uid in batch:
             if self.stop_event.is_set():
-                return _DrainResult(delivered, failed=False)
-            fetched = client.fetch([uid], ["BODY.PEEK[]", "INTERNALDATE"]).get(uid)
+                return done, False
+            fetched = fetched_all.get(uid)
             if fetched is None:  # expunged by someone else since the search
                 continue
             message = parse_email(
@@ -310,29 +335,23 @@ class ImapListener:
                     uid,
                     message.external_id,
                 )
-                return _DrainResult(delivered, failed=True)
-            self._mark_done(client, uid)
-            last_uid = max(last_uid, uid)
-            self.state.save(self.state_key, uidvalidity, last_uid)
-            delivered += 1
-        if fresh:
-            # Every unseen message is delivered; older seen ones are history, not news.
-            self.state.save(self.state_key, uidvalidity, max(last_uid, uidnext - 1))
-        return _DrainResult(delivered, failed=False)
+                return done, True
+            done.append(uid)
+        return done, False
 
-    def _mark_done(self, client: IMAPClient, uid: int) -> None:
-        client.add_flags([uid], [_SEEN], silent=True)
+    def _mark_done(self, client: IMAPClient, uids: list[int]) -> None:
+        client.add_flags(uids, [_SEEN], silent=True)
         if not self.processed_folder:
             return
         if client.has_capability("MOVE"):
-            client.move([uid], self.processed_folder)
+            client.move(uids, self.processed_folder)
             return
         # RFC 6851's fallback: copy, mark deleted, and expunge only this UID when UIDPLUS
         # allows it (a plain EXPUNGE would also remove messages others marked \Deleted).
-        client.copy([uid], self.processed_folder)
-        client.delete_messages([uid], silent=True)
+        client.copy(uids, self.processed_folder)
+        client.delete_messages(uids, silent=True)
         if client.has_capability("UIDPLUS"):
-            client.uid_expunge([uid])
+            client.uid_expunge(uids)
         else:
             client.expunge()
 
