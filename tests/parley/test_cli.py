@@ -114,3 +114,16 @@ def test_environment_overrides_config_file(tmp_path: Path, monkeypatch: pytest.M
 
     settings = load_settings(config)
     assert (settings.http_port, settings.imap_folder) == (9100, "Debtors")
+
+
+def test_demo_runs_the_bundled_inbox_and_verifies_the_audit_log(tmp_path: Path) -> None:
+    result = parley("demo", data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = result.stdout.splitlines()
+    rows = [line for line in lines if line.startswith("d-")]
+    assert len(rows) >= 40
+    assert any("confirm_promise" in row for row in rows)
+    assert any("unknown_sender" in row for row in rows)
+    assert any("self_harm_risk" in row for row in rows)
+    assert "audit log intact" in result.stdout
+    assert not (tmp_path / "parley.db").exists(), "the demo must not touch the real database"
