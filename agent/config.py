@@ -16,8 +16,10 @@ __all__ = [
     "US_MINI_MIRANDA",
     "AllowedHours",
     "GuardSettings",
+    "PlanSettings",
     "PolicySettings",
     "ProhibitedPhrase",
+    "PromiseSettings",
 ]
 
 # R08: 12 CFR 1006.18(e), 15 USC 1692e(11).
@@ -210,6 +212,46 @@ class GuardSettings(BaseModel):
         return self.disclosures[self.default_jurisdiction]
 
 
+class PlanSettings(BaseModel):
+    """R28: the limits inside which a plan is computed; anything outside goes to a person.
+
+    The defaults are deliberately modest: twelve months, no instalment under 25, settlements
+    computed but always approved by a person, and large balances always seen by a person.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    enabled: bool = True
+    """False sends every plan request to a person, as before plans existed."""
+    min_instalment: Decimal = Field(default=Decimal("25"), gt=0)
+    max_months: int = Field(default=12, ge=1, le=120)
+    max_settlement_discount: Decimal = Field(default=Decimal("0.20"), ge=0, lt=1)
+    """A settlement may ask at most this share less than the balance (0.20 = 20% off)."""
+    settlement_requires_approval: bool = True
+    """A settlement (paying less than owed) is computed, then a person approves it."""
+    approval_balance: Decimal = Field(default=Decimal("5000"), gt=0)
+    """Plans on balances at or above this need a person's approval."""
+    first_payment_days: int = Field(default=7, ge=0, le=60)
+    """The first instalment falls this many days after the request (debtor-local date)."""
+    offer_valid_days: int = Field(default=14, ge=1)
+    """An offer not accepted within this many days expires; a later "ok" accepts nothing."""
+
+
+class PromiseSettings(BaseModel):
+    """How promises are followed: a reminder before the date, a verdict after the grace days."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    grace_days: int = Field(default=3, ge=0, le=60)
+    """A promise is judged (kept, partly kept, broken) this many days after its date."""
+    reminder_days_before: int = Field(default=2, ge=0, le=30)
+    """Send one reminder when the date is this close (0 turns reminders into same-day ones)."""
+    send_reminders: bool = True
+    send_follow_ups: bool = True
+    check_interval_seconds: float = Field(default=60.0, gt=0)
+    """How often `parley serve` checks promises."""
+
+
 class PolicySettings(BaseModel):
     """How far the agent may act on its own, and what a reply says about the company."""
 
@@ -232,6 +274,8 @@ class PolicySettings(BaseModel):
     high_balance: Decimal = Decimal("1000")
     very_high_balance: Decimal = Decimal("5000")
     """Balances at or above these move an item up inside its priority band."""
+    plans: PlanSettings = PlanSettings()
+    promises: PromiseSettings = PromiseSettings()
 
     @field_validator("sla_hours")
     @classmethod

@@ -55,6 +55,8 @@ Action = Literal[
     "confirm_opt_out",
     "confirm_cease",
     "send_info",
+    "offer_plan",
+    "accept_plan",
     "escalate",
     "ignore",
 ]
@@ -65,6 +67,7 @@ ACTIONS: tuple[str, ...] = get_args(Action)
 GUARD_KINDS: frozenset[str] = frozenset(
     {"reply", "confirm_promise", "acknowledge_dispute", "confirm_opt_out", "confirm_cease"}
     | {"send_info", "sms_help", "collector_reply"}
+    | {"plan_offer", "plan_accepted", "promise_reminder", "promise_follow_up"}
 )
 # R07/R20: the HELP reply may reach someone who is not the debtor, so it must not reveal a debt;
 # the opt-out confirmation (R06) carries no collection content, only the company's name.

@@ -8,13 +8,14 @@ a false alarm costs a collector a minute, a missed legal trigger is a violation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from agent.config import PolicySettings
 from agent.facts import LEGAL_STATES, AccountFacts, Action, ThreadContext, TriageView
+from agent.plans import PlanTerms, Proposal, compute_plan
 
 __all__ = [
     "LEGAL_TRIGGERS",
@@ -55,6 +56,9 @@ _PERSON_ONLY_STATES = frozenset({"bankruptcy", "deceased", "attorney", "wrong_pa
 # Labels that must never be dropped as an auto-reply or lost behind another rule.
 _OVERRIDING_LABELS = frozenset(LEGAL_TRIGGERS) | {"channel_opt_out", "complaint"}
 _PROMISE_ONLY = frozenset({"promise_to_pay", "other"})
+# A plan request may come with a promise ("I can do 50 a month from the 4th") or small talk;
+# anything else (hardship, dispute, info request) needs a person's eye first.
+_PLAN_ONLY = frozenset({"payment_plan_request", "promise_to_pay", "other"})
 
 
 class UnknownLegalStateError(ValueError):
@@ -100,6 +104,8 @@ class Decision:
     state_change: StateChange | None = None
     suppress_channels: frozenset[str] = frozenset()
     promise: PromiseTerms | None = None
+    plan: PlanTerms | None = None
+    """Plan terms offered (`offer_plan`), accepted (`accept_plan`), or suggested to a person."""
     sla_hours: int
 
 
@@ -140,8 +146,18 @@ def decide(
     context: ThreadContext,
     *,
     settings: PolicySettings,
+    proposal: Proposal | None = None,
+    plan_on_table: PlanTerms | None = None,
+    accepts_plan: bool = False,
 ) -> Decision:
     """Pick the action for one message. Pure: the caller applies state changes and sends.
+
+    Args:
+        proposal: the plan terms the message proposes (`agent.plans.parse_proposal`), read only
+            when triage says `payment_plan_request`.
+        plan_on_table: the plan offered to this account and not yet accepted, expired or
+            withdrawn; `accepts_plan` says the message is a clear acceptance
+            (`agent.plans.is_acceptance`). Only both together accept it (R28).
 
     Raises:
         UnknownLegalStateError: the account's stored legal state is not a known one.
@@ -201,8 +217,12 @@ def decide(
         return build.escalate(f"channel_opted_out:{context.channel}")
     if state in ("paid", "closed"):
         return build.escalate(f"account_{state}")
+    if plan_on_table is not None and labels <= {"other"}:
+        return _plan_reply(triage, facts, plan_on_table, accepts_plan, build)
     if triage.route != "auto":
         return build.escalate(*(triage.reasons or ("needs_person",)))
+    if "payment_plan_request" in labels and labels <= _PLAN_ONLY:
+        return _plan(triage, facts, context, settings, proposal or Proposal(), build)
     if "promise_to_pay" in labels and labels <= _PROMISE_ONLY:
         return _promise(triage, facts, context, settings, build)
     return build.escalate(*(triage.reasons or ("needs_person",)))
@@ -227,6 +247,7 @@ class _Builder:
         escalate: bool,
         reasons: list[str] | tuple[str, ...] = (),
         promise: PromiseTerms | None = None,
+        plan: PlanTerms | None = None,
     ) -> Decision:
         merged = tuple(dict.fromkeys([*self.reasons, *reasons]))
         return Decision(
@@ -239,6 +260,7 @@ class _Builder:
             state_change=self.state_change,
             suppress_channels=self.suppress,
             promise=promise,
+            plan=plan,
             sla_hours=self.sla_hours,
         )
 
@@ -363,3 +385,70 @@ def _promise_problem(
     if promise.date > today + timedelta(days=settings.max_promise_days):
         return "promise_date_beyond_policy"
     return None
+
+
+def _plan_reply(
+    triage: TriageView,
+    facts: AccountFacts,
+    plan: PlanTerms,
+    accepts: bool,
+    build: _Builder,
+) -> Decision:
+    """R28: the reply to an offer. Only a clear, calm acceptance accepts; the rest is a person's.
+
+    Triage often has low confidence on a bare "ok" (it could mean anything), so this runs before
+    the route check; it stays safe because nothing but an unclassified reply gets here and the
+    text itself must be acceptance words only.
+    """
+    unsafe = set(triage.reasons) - {"low_confidence"}
+    if not accepts or unsafe or triage.vulnerability or facts.legal_state != "active":
+        why = "plan_reply_unclear" if not accepts else "plan_acceptance_needs_person"
+        return build.escalate(why, *sorted(unsafe))
+    decision = build.make(
+        "accept_plan", template="plan_accepted", escalate=False, reasons=["plan_accepted"],
+        plan=plan,
+    )
+    change = StateChange(
+        old_state=facts.legal_state,
+        new_state="payment_plan",
+        trigger="plan_acceptance",
+        reason="plan_accepted",
+    )
+    return replace(decision, state_change=change, reasons=(*decision.reasons, change.reason))
+
+
+def _plan(
+    triage: TriageView,
+    facts: AccountFacts,
+    context: ThreadContext,
+    settings: PolicySettings,
+    proposal: Proposal,
+    build: _Builder,
+) -> Decision:
+    """R28: offer the debtor's own terms when inside the limits, the nearest ones when not."""
+    limits = settings.plans
+    if not limits.enabled:
+        return build.escalate("plans_disabled")
+    if facts.legal_state != "active":
+        return build.escalate(f"plan_request_in:{facts.legal_state}")
+    if triage.confidence("payment_plan_request") < settings.min_auto_confidence:
+        return build.escalate("low_confidence:payment_plan_request")
+    if context.received_at is None:
+        return build.escalate("plan_date_unverifiable")
+    try:
+        today = context.received_at.astimezone(ZoneInfo(facts.timezone)).date()
+    except (ZoneInfoNotFoundError, ValueError):
+        return build.escalate("unknown_timezone")
+    outcome = compute_plan(
+        proposal, balance=facts.balance, currency=facts.currency, today=today, settings=limits
+    )
+    if outcome.verdict == "escalate" or outcome.terms is None:
+        decision = build.escalate(*outcome.reasons)
+        return replace(decision, plan=outcome.terms)
+    return build.make(
+        "offer_plan",
+        template="plan_offer",
+        escalate=False,
+        reasons=list(outcome.reasons),
+        plan=outcome.terms,
+    )

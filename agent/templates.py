@@ -25,6 +25,7 @@ from agent.facts import (
     OPT_OUT_NOTICE_EXEMPT_KINDS,
     AccountFacts,
 )
+from agent.plans import PlanTerms
 from agent.policy import Decision
 
 __all__ = [
@@ -48,6 +49,7 @@ FIELDS: frozenset[str] = frozenset(
         "company_name", "payment_url", "phone",
         "debtor_name", "first_name", "account_ref", "balance", "due_date", "currency",
         "amount", "date",
+        "plan_summary", "plan_brief", "plan_schedule", "plan_total", "plan_first_date",
     }
 )  # fmt: skip
 
@@ -190,6 +192,9 @@ def _values(
             due_date=format_date(facts.due_date),
             currency=facts.currency.upper(),
         )
+    plan = decision.plan if decision is not None else None
+    if plan is not None:
+        values.update(_plan_values(plan))
     promise = decision.promise if decision is not None else None
     if promise is not None:
         values.update(
@@ -197,6 +202,41 @@ def _values(
             date=format_date(promise.date),
         )
     return values
+
+
+def _plan_values(plan: PlanTerms) -> dict[str, str]:
+    """Plan terms as words; every figure is one the guard finds among the plan's amounts."""
+    first, last = plan.instalments[0], plan.instalments[-1]
+    money = [format_money(i.amount, plan.currency) for i in plan.instalments]
+    short_date = f"{first.due.day} {first.due:%b} {first.due.year}"  # SMS: two segments
+    if plan.kind == "settlement" or plan.months == 1:
+        closes = " to settle the account" if plan.kind == "settlement" else ""
+        summary = f"a single payment of {money[0]} on {format_date(first.due)}{closes}"
+        brief = f"one payment of {money[0]} on {short_date}{closes}"
+    elif first.amount == last.amount:
+        summary = f"{plan.months} monthly payments of {money[0]}, the first on " + format_date(
+            first.due
+        )
+        brief = f"{plan.months} monthly payments of {money[0]} from {short_date}"
+    else:
+        summary = (
+            f"{plan.months} monthly payments ({plan.months - 1} of {money[0]} and a last one of "
+            f"{money[-1]}), the first on {format_date(first.due)}"
+        )
+        brief = (
+            f"{plan.months} monthly payments ({plan.months - 1} of {money[0]}, last {money[-1]}) "
+            f"from {short_date}"
+        )
+    schedule = "\n".join(
+        f"  {format_date(i.due)}: {m}" for i, m in zip(plan.instalments, money, strict=True)
+    )
+    return {
+        "plan_summary": summary,
+        "plan_brief": brief,
+        "plan_schedule": schedule,
+        "plan_total": format_money(plan.total, plan.currency),
+        "plan_first_date": format_date(first.due),
+    }
 
 
 def _fill(template: Template, values: dict[str, str], name: str) -> str:

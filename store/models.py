@@ -291,3 +291,45 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_hash: Mapped[str] = mapped_column(String(64))
     last_id: Mapped[int] = mapped_column(Integer)
+
+
+class PaymentPlan(Base):
+    """A plan put on the table (R28): computed terms, never invented, and what became of them.
+
+    `terms` is `agent.plans.PlanTerms.to_json()`: every instalment's amount and date, so the
+    guard can tell a quoted figure from an invented one. At most one plan per account is
+    `offered` at a time; a newer offer expires the older one.
+    """
+
+    __tablename__ = "payment_plans"
+    __table_args__ = (Index("ix_payment_plans_account_status", "account_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
+    thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id"))
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    """The debtor's request that led to the offer."""
+    response_message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    """The debtor's reply that accepted (or declined) it."""
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    verdict: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="offered")
+    terms: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UtcTime())
+
+
+class PromiseTracking(Base):
+    """What Parley has done about one promise: reminded, judged, followed up; once each."""
+
+    __tablename__ = "promise_tracking"
+
+    promise_id: Mapped[int] = mapped_column(ForeignKey("promises.id"), primary_key=True)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("payment_plans.id"), index=True)
+    paid_amount: Mapped[Decimal | None] = mapped_column(Money)
+    reminded_at: Mapped[datetime | None] = mapped_column(UtcTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcTime())
+    followed_up_at: Mapped[datetime | None] = mapped_column(UtcTime())
+
