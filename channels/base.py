@@ -6,9 +6,10 @@ Channels know nothing of debt: they turn a transport event into an `InboundMessa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 ChannelName = Literal["email", "sms"]
 
@@ -73,3 +74,12 @@ class Sender(Protocol):
     """Sends one outbound message and returns the transport's id for it (Message-ID, SID)."""
 
     async def send(self, message: OutboundMessage) -> str: ...
+
+
+@runtime_checkable
+class BatchSender(Protocol):
+    """A transport that can send several messages over one connection (SMTP)."""
+
+    async def send(self, message: OutboundMessage) -> str: ...
+
+    async def send_batch(self, messages: Sequence[OutboundMessage]) -> list[str | SendError]: ...

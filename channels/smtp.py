@@ -1,4 +1,4 @@
-"""Sends replies by SMTP with aiosmtplib, one connection per message.
+"""Sends replies by SMTP with aiosmtplib, one connection per batch of messages.
 
 Errors reach callers as Parley's types only:
 
@@ -11,6 +11,9 @@ after a refused login, so no transport is left open on either side.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from email.message import EmailMessage
 
 import aiosmtplib
 
@@ -67,10 +70,27 @@ class SmtpSender:
             SmtpConfigError: login refused or the server lacks AUTH/STARTTLS.
             SendError: the send failed; `permanent` says whether a retry can help.
         """
-        try:
-            email = build_email(message, from_address=self.from_address, reply_to=self.reply_to)
-        except ValueError as exc:
-            raise SendError(f"cannot build the email: {exc}", permanent=True) from exc
+        [result] = await self.send_batch([message])
+        if isinstance(result, SendError):
+            raise result
+        return result
+
+    async def send_batch(self, messages: Sequence[OutboundMessage]) -> list[str | SendError]:
+        """Send several messages over one connection; one result per message, in order.
+
+        A busy outbox pays for the TCP, TLS and AUTH handshakes once instead of per message.
+        A message the server refuses does not stop the others; a lost connection fails the rest
+        with a transient error so they are retried.
+        """
+        built: list[EmailMessage | SendError] = []
+        for message in messages:
+            try:
+                built.append(
+                    build_email(message, from_address=self.from_address, reply_to=self.reply_to)
+                )
+            except ValueError as exc:
+                built.append(SendError(f"cannot build the email: {exc}", permanent=True))
+        results: list[str | SendError] = []
         client = aiosmtplib.SMTP(
             hostname=self.host,
             port=self.port,
@@ -84,35 +104,55 @@ class SmtpSender:
             async with client:
                 if self.username:
                     await client.login(self.username, self.password or "")
-                errors, _ = await client.send_message(email)
-        except aiosmtplib.SMTPAuthenticationError as exc:
-            raise SmtpConfigError(
+                for email in built:
+                    if isinstance(email, SendError):
+                        results.append(email)
+                        continue
+                    try:
+                        errors, _ = await client.send_message(email)
+                    except (
+                        aiosmtplib.SMTPRecipientsRefused,
+                        aiosmtplib.SMTPResponseException,
+                    ) as exc:
+                        results.append(self._error(exc))
+                        continue
+                    if errors:
+                        # Only reachable with several recipients; Parley sends to one.
+                        detail = "; ".join(
+                            f"{to}: {r.code} {r.message}" for to, r in errors.items()
+                        )
+                        results.append(
+                            SendError(f"some recipients refused: {detail}", permanent=True)
+                        )
+                        continue
+                    results.append(str(email["Message-ID"]))
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            error = self._error(exc)
+            results.extend(error for _ in range(len(built) - len(results)))
+        finally:
+            client.close()
+        return results
+
+    def _error(self, exc: BaseException) -> SendError:
+        if isinstance(exc, aiosmtplib.SMTPAuthenticationError):
+            return SmtpConfigError(
                 f"the SMTP server at {self.host}:{self.port} refused the login "
                 f"({exc.code} {exc.message}); check PARLEY_SMTP_USER and PARLEY_SMTP_PASSWORD"
-            ) from exc
-        except aiosmtplib.SMTPNotSupported as exc:
-            raise SmtpConfigError(
+            )
+        if isinstance(exc, aiosmtplib.SMTPNotSupported):
+            return SmtpConfigError(
                 f"the SMTP server at {self.host}:{self.port} does not support what the "
                 f"settings ask for ({exc}); check PARLEY_SMTP_STARTTLS, PARLEY_SMTP_TLS and "
                 "PARLEY_SMTP_USER"
-            ) from exc
-        except aiosmtplib.SMTPRecipientsRefused as exc:
+            )
+        if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
             refusals = "; ".join(f"{r.recipient}: {r.code} {r.message}" for r in exc.recipients)
             permanent = all(r.code >= 500 for r in exc.recipients)
-            raise SendError(f"recipient refused: {refusals}", permanent=permanent) from exc
-        except aiosmtplib.SMTPResponseException as exc:
-            raise SendError(
+            return SendError(f"recipient refused: {refusals}", permanent=permanent)
+        if isinstance(exc, aiosmtplib.SMTPResponseException):
+            return SendError(
                 f"the SMTP server answered {exc.code} {exc.message}", permanent=exc.code >= 500
-            ) from exc
-        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-            raise SendError(
-                f"could not reach the SMTP server at {self.host}:{self.port}: {exc}",
-                permanent=False,
-            ) from exc
-        finally:
-            client.close()
-        if errors:
-            # Only reachable with several recipients; Parley sends to one.
-            detail = "; ".join(f"{to}: {r.code} {r.message}" for to, r in errors.items())
-            raise SendError(f"some recipients refused: {detail}", permanent=True)
-        return str(email["Message-ID"])
+            )
+        return SendError(
+            f"could not reach the SMTP server at {self.host}:{self.port}: {exc}", permanent=False
+        )

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from agent.process import Processor
-from channels.base import OutboundMessage, Sender, SendError
+from channels.base import BatchSender, OutboundMessage, Sender, SendError
 from store import audit, outbox, queue
 from store.db import Database
 from store.models import OutboxItem
@@ -100,17 +100,32 @@ class Dispatcher:
     async def run_once(self, limit: int = 20) -> int:
         """Send every due item once; returns how many were handled."""
         claimed = await asyncio.to_thread(self._claim, limit)
+        by_channel: dict[str, list[Claimed]] = {}
         for entry in claimed:
             assert entry.message is not None
-            sender = self.senders[entry.message.channel]
-            try:
-                provider_id = await sender.send(entry.message)
-            except SendError as exc:
-                log.warning("sending outbox item %s failed: %s", entry.id, exc)
-                await asyncio.to_thread(self._failed, entry, exc)
-            else:
-                await asyncio.to_thread(self._sent, entry.id, provider_id)
+            by_channel.setdefault(entry.message.channel, []).append(entry)
+        for channel, entries in by_channel.items():
+            results = await self._send(self.senders[channel], entries)
+            for entry, result in zip(entries, results, strict=True):
+                if isinstance(result, SendError):
+                    log.warning("sending outbox item %s failed: %s", entry.id, result)
+                    await asyncio.to_thread(self._failed, entry, result)
+                else:
+                    await asyncio.to_thread(self._sent, entry.id, result)
         return len(claimed)
+
+    @staticmethod
+    async def _send(sender: Sender, entries: list[Claimed]) -> list[str | SendError]:
+        messages = [entry.message for entry in entries if entry.message is not None]
+        if isinstance(sender, BatchSender) and len(messages) > 1:
+            return await sender.send_batch(messages)
+        results: list[str | SendError] = []
+        for message in messages:
+            try:
+                results.append(await sender.send(message))
+            except SendError as exc:
+                results.append(exc)
+        return results
 
     def _sent(self, item_id: int, provider_id: str) -> None:
         with self.db.transaction() as session:
