@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     ForeignKey,
@@ -333,3 +334,42 @@ class PromiseTracking(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UtcTime())
     followed_up_at: Mapped[datetime | None] = mapped_column(UtcTime())
 
+
+class User(Base):
+    """A person who signs in to the console; never deleted, only disabled, so audit actors resolve."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_at: Mapped[datetime | None] = mapped_column(UtcTime())
+    last_login_at: Mapped[datetime | None] = mapped_column(UtcTime())
+    created_at: Mapped[datetime] = mapped_column(UtcTime())
+
+
+class ConsoleSession(Base):
+    """A signed-in browser. Only the token's sha256 is stored, so a leaked table logs no one in."""
+
+    __tablename__ = "console_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcTime())
+
+
+class QueueAssignment(Base):
+    """Who works an open queue item; one row per item, replaced on reassignment."""
+
+    __tablename__ = "queue_assignments"
+
+    queue_item_id: Mapped[int] = mapped_column(ForeignKey("queue_items.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    assigned_by: Mapped[str] = mapped_column(String(320))
+    assigned_at: Mapped[datetime] = mapped_column(UtcTime())
