@@ -67,6 +67,7 @@ ACTIONS: tuple[str, ...] = get_args(Action)
 GUARD_KINDS: frozenset[str] = frozenset(
     {"reply", "confirm_promise", "acknowledge_dispute", "confirm_opt_out", "confirm_cease"}
     | {"send_info", "sms_help", "collector_reply"}
+    | {"info_reply"}
     | {"plan_offer", "plan_accepted", "promise_reminder", "promise_follow_up"}
 )
 # R07/R20: the HELP reply may reach someone who is not the debtor, so it must not reveal a debt;

@@ -9,12 +9,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from agent.facts import AccountFacts
+from agent.plans import PlanTerms, PlanTermsError
 from store.models import (
     Account,
     ContactAttempt,
     Debtor,
     OutboxItem,
     Payment,
+    PaymentPlan,
     Promise,
     Suppression,
 )
@@ -62,6 +64,20 @@ def load_facts(session: Session, account: Account, *, now: datetime | None = Non
     amounts: set[Decimal] = {account.balance, *payments}
     amounts.update(amount for amount, _ in promises if amount is not None)
     dates = {account.due_date, *(due for _, due in promises if due is not None)}
+    # R33: the plan on the table (offered or accepted) is quotable, instalment by instalment.
+    plan_terms = session.execute(
+        select(PaymentPlan.terms).where(
+            PaymentPlan.account_id == account.id,
+            PaymentPlan.status.in_(("offered", "accepted")),
+        )
+    ).scalars()
+    for stored in plan_terms:
+        try:
+            terms = PlanTerms.from_json(stored)
+        except PlanTermsError:
+            continue  # an unreadable plan quotes nothing; the guard then blocks its figures
+        amounts.update(terms.amounts)
+        dates.update(terms.dates)
     return AccountFacts(
         account_id=account.id,
         debtor_name=debtor.name,

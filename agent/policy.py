@@ -56,6 +56,8 @@ _PERSON_ONLY_STATES = frozenset({"bankruptcy", "deceased", "attorney", "wrong_pa
 # Labels that must never be dropped as an auto-reply or lost behind another rule.
 _OVERRIDING_LABELS = frozenset(LEGAL_TRIGGERS) | {"channel_opt_out", "complaint"}
 _PROMISE_ONLY = frozenset({"promise_to_pay", "other"})
+# An information request (balance, how or where to pay, invoice copy) with nothing else to act on.
+_INFO_ONLY = frozenset({"info_request", "other"})
 # A plan request may come with a promise ("I can do 50 a month from the 4th") or small talk;
 # anything else (hardship, dispute, info request) needs a person's eye first.
 _PLAN_ONLY = frozenset({"payment_plan_request", "promise_to_pay", "other"})
@@ -225,6 +227,8 @@ def decide(
         return _plan(triage, facts, context, settings, proposal or Proposal(), build)
     if "promise_to_pay" in labels and labels <= _PROMISE_ONLY:
         return _promise(triage, facts, context, settings, build)
+    if "info_request" in labels and labels <= _INFO_ONLY:
+        return _info(triage, facts, settings, build)
     return build.escalate(*(triage.reasons or ("needs_person",)))
 
 
@@ -356,6 +360,23 @@ def _promise(
         reasons=["clear_promise"],
         promise=terms,
     )
+
+
+def _info(
+    triage: TriageView, facts: AccountFacts, settings: PolicySettings, build: _Builder
+) -> Decision:
+    """Answer a verified debtor's question from the ledger (the balance) and the knowledge base.
+
+    Only on an account in good standing: any legal state was handled before this point, and a
+    debtor on a plan or in hardship gets a person, who can answer with the whole picture.
+    """
+    if facts.legal_state != "active":
+        return build.escalate(f"info_request_in:{facts.legal_state}")
+    if triage.confidence("info_request") < settings.min_auto_confidence:
+        return build.escalate("low_confidence:info_request")
+    if triage.vulnerability:
+        return build.escalate(*(f"vulnerability:{v}" for v in triage.vulnerability))
+    return build.make("send_info", template="info_reply", escalate=False, reasons=["info_request"])
 
 
 def _promise_problem(

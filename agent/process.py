@@ -9,13 +9,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from agent import guard, policy, templates
+from agent import guard, plans, policy, templates
 from agent.config import GuardSettings, PolicySettings
 from agent.facts import AccountFacts, ThreadContext
 from agent.ledger import active_suppressions, load_facts
@@ -33,7 +33,9 @@ from store.models import (
     LegalStateChange,
     Message,
     OutboxItem,
+    PaymentPlan,
     Promise,
+    PromiseTracking,
     Suppression,
     Thread,
     TriageResult,
@@ -170,7 +172,21 @@ class Processor:
             match_method=message.match_method,
             received_at=message.received_at,
         )
-        decision = policy.decide(result, facts, context, settings=self.policy_settings)
+        offered = self._plan_on_table(session, account, now) if facts is not None else None
+        on_table = plans.PlanTerms.from_json(offered.terms) if offered is not None else None
+        decision = policy.decide(
+            result,
+            facts,
+            context,
+            settings=self.policy_settings,
+            proposal=(
+                plans.parse_proposal(message.body)
+                if "payment_plan_request" in result.labels
+                else None
+            ),
+            plan_on_table=on_table,
+            accepts_plan=on_table is not None and plans.is_acceptance(message.body),
+        )
         reasons = list(decision.reasons)
         problems = [p for p in message.problems if p.split(":")[0] in NEEDS_PERSON_PROBLEMS]
         if problems and decision.action != "ignore":
@@ -199,9 +215,15 @@ class Processor:
                 "escalate": decision.escalate,
             },
         )
+        plan_row: PaymentPlan | None = None
         if account is not None and verified and facts is not None:
             if self._apply_state(session, decision, account, message, thread):
+                if account.legal_state not in ("active", "payment_plan"):
+                    self._withdraw_offers(session, account, message, thread, account.legal_state)
                 facts = load_facts(session, account, now=now)
+            plan_row = self._record_plan(session, decision, account, message, thread, offered)
+            if decision.plan is not None and decision.action in ("offer_plan", "accept_plan"):
+                facts = facts.with_terms(amounts=decision.plan.amounts, dates=decision.plan.dates)
             if self._record_promise(session, decision, account, message, thread):
                 assert decision.promise is not None
                 facts = facts.with_terms(
@@ -225,7 +247,7 @@ class Processor:
             )
             verdict = self._check(session, draft.body, message.channel, facts, template, thread)
             if verdict.allowed:
-                outbox.enqueue(
+                sent = outbox.enqueue(
                     session,
                     thread=thread,
                     channel=message.channel,
@@ -240,9 +262,14 @@ class Processor:
                     send_after=verdict.send_after,
                 )
                 reply_text = draft.body
+                if plan_row is not None and decision.action == "offer_plan":
+                    plan_row.outbox_id = sent.id
             else:
                 needs_person = True
                 reasons.extend(f"guard:{f.rule}" for f in verdict.failures)
+        if plan_row is not None and decision.action == "offer_plan" and plan_row.outbox_id is None:
+            # An offer the debtor never saw must not be accepted by their next "ok".
+            self._close_plan(session, plan_row, "expired", message, "offer_not_sent")
         if needs_person:
             queue.enqueue(
                 session,
@@ -250,6 +277,7 @@ class Processor:
                 message_id=message.id,
                 reasons=reasons or ["needs_person"],
                 priority=decision.priority,
+                draft=self._plan_draft(decision, message.channel, facts),
                 account_id=thread.account_id,
             )
         message.status = "processed"
@@ -319,6 +347,176 @@ class Processor:
             data={"from": old, "to": change.new_state, "reason": change.reason},
         )
         return True
+
+    def _plan_on_table(
+        self, session: Session, account: Account | None, now: datetime
+    ) -> PaymentPlan | None:
+        """The account's live offer; an offer past its validity expires here (audited)."""
+        if account is None:
+            return None
+        rows = session.execute(
+            select(PaymentPlan)
+            .where(PaymentPlan.account_id == account.id, PaymentPlan.status == "offered")
+            .order_by(PaymentPlan.id.desc())
+        ).scalars()
+        live: PaymentPlan | None = None
+        for row in rows:
+            if live is None and row.expires_at > now:
+                try:
+                    plans.PlanTerms.from_json(row.terms)
+                except plans.PlanTermsError:
+                    log.warning("payment plan %s has unreadable terms; expiring it", row.id)
+                else:
+                    live = row
+                    continue
+            self._close_plan(session, row, "expired", None, "offer_expired")
+        return live
+
+    def _close_plan(
+        self,
+        session: Session,
+        row: PaymentPlan,
+        status: str,
+        message: Message | None,
+        reason: str,
+    ) -> None:
+        row.status = status
+        row.decided_at = self.clock()
+        if message is not None:
+            row.response_message_id = message.id
+        audit.record(
+            session,
+            f"plan.{status}",
+            thread_id=row.thread_id,
+            message_id=message.id if message is not None else None,
+            account_id=row.account_id,
+            data={"plan_id": row.id, "reason": reason},
+        )
+
+    def _withdraw_offers(
+        self, session: Session, account: Account, message: Message, thread: Thread, state: str
+    ) -> None:
+        """R13/R14/R17/R18: a legal trigger takes every offer off the table; "ok" accepts none."""
+        rows = session.execute(
+            select(PaymentPlan).where(
+                PaymentPlan.account_id == account.id, PaymentPlan.status == "offered"
+            )
+        ).scalars()
+        for row in rows:
+            self._close_plan(session, row, "expired", message, f"legal_state:{state}")
+
+    def _record_plan(
+        self,
+        session: Session,
+        decision: policy.Decision,
+        account: Account,
+        message: Message,
+        thread: Thread,
+        offered: PaymentPlan | None,
+    ) -> PaymentPlan | None:
+        """Store an offer (replacing an older one) or apply an acceptance: plan and promises."""
+        plan = decision.plan
+        if plan is None:
+            return None
+        now = self.clock()
+        if decision.action == "offer_plan":
+            if offered is not None:
+                self._close_plan(session, offered, "expired", message, "superseded")
+            row = PaymentPlan(
+                account_id=account.id,
+                thread_id=thread.id,
+                message_id=message.id,
+                kind=plan.kind,
+                verdict="counter" if any(":counter:" in r for r in decision.reasons) else "accept",
+                status="offered",
+                terms=plan.to_json(),
+                created_at=now,
+                expires_at=now + timedelta(days=self.policy_settings.plans.offer_valid_days),
+            )
+            session.add(row)
+            session.flush()
+            audit.record(
+                session,
+                "plan.offered",
+                thread_id=thread.id,
+                message_id=message.id,
+                account_id=account.id,
+                data={"plan_id": row.id, "verdict": row.verdict, "terms": row.terms,
+                      "reasons": list(decision.reasons)},
+            )
+            return row
+        if decision.action == "accept_plan" and offered is not None:
+            self._close_plan(session, offered, "accepted", message, "debtor_accepted")
+            for instalment in plan.instalments:
+                promise = Promise(
+                    account_id=account.id,
+                    message_id=message.id,
+                    amount=instalment.amount,
+                    currency=plan.currency,
+                    due_date=instalment.due,
+                    status="pending",
+                    created_at=now,
+                )
+                session.add(promise)
+                session.flush()
+                session.add(PromiseTracking(promise_id=promise.id, plan_id=offered.id))
+            audit.record(
+                session,
+                "promise.recorded",
+                thread_id=thread.id,
+                message_id=message.id,
+                account_id=account.id,
+                data={"plan_id": offered.id, "instalments": len(plan.instalments)},
+            )
+            return offered
+        return None
+
+    def _plan_draft(
+        self, decision: policy.Decision, channel: str, facts: AccountFacts | None
+    ) -> str:
+        """A plan a person must approve comes with the computed offer as an editable draft."""
+        if decision.action != "escalate" or decision.plan is None or facts is None:
+            return ""
+        terms = facts.with_terms(amounts=decision.plan.amounts, dates=decision.plan.dates)
+        try:
+            return templates.render(
+                "plan_offer", channel, terms, decision, self.policy_settings,
+                guard=self.guard_settings,
+            ).body
+        except templates.TemplateError:
+            log.exception("could not draft the plan offer for a person")
+            return ""
+
+    def guarded_send(
+        self,
+        session: Session,
+        *,
+        thread: Thread,
+        facts: AccountFacts,
+        draft: templates.Draft,
+        kind: str,
+        author: str = "agent",
+    ) -> guard.Verdict:
+        """An unprompted text (a reminder, a follow-up): the guard, then the outbox if allowed.
+
+        It is not an answer to a message, so it counts towards the 7-in-7 cap (R03).
+        """
+        verdict = self._check(session, draft.body, thread.channel, facts, kind, thread)
+        if verdict.allowed:
+            outbox.enqueue(
+                session,
+                thread=thread,
+                channel=thread.channel,
+                recipient=thread.address,
+                subject=draft.subject or thread.subject or "",
+                body=draft.body,
+                kind=kind,
+                author=author,
+                from_address=self.from_address,
+                account_id=thread.account_id,
+                send_after=verdict.send_after,
+            )
+        return verdict
 
     def _record_promise(
         self,

@@ -12,6 +12,7 @@ confirmation and the HELP reply are exempt (see `agent.facts.DISCLOSURE_EXEMPT_K
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -49,6 +50,7 @@ FIELDS: frozenset[str] = frozenset(
         "company_name", "payment_url", "phone",
         "debtor_name", "first_name", "account_ref", "balance", "due_date", "currency",
         "amount", "date",
+        "passages",
         "plan_summary", "plan_brief", "plan_schedule", "plan_total", "plan_first_date",
     }
 )  # fmt: skip
@@ -142,11 +144,14 @@ def render(
     *,
     guard: GuardSettings | None = None,
     directory: Path = PROMPTS_DIR,
+    passages: Sequence[str] = (),
 ) -> Draft:
     """Fill a template and append the disclosure and opt-out lines the guard will look for.
 
     Pass the deployment's `guard` settings: the disclosure and opt-out texts come from there,
     and the guard checks for exactly those texts (the defaults are used when it is None).
+    `passages` fill `${passages}`: knowledge-base text chosen by the caller (agent.knowledge),
+    the company's own reviewed words, never the debtor's or a model's.
 
     Raises:
         UnknownTemplateError: no such template for this channel.
@@ -156,6 +161,9 @@ def render(
     guard = guard or GuardSettings()
     loaded = load_template(template_name, channel, directory=directory)
     values = _values(facts, decision, settings)
+    values["passages"] = ("\n\n" if channel == "email" else " ").join(
+        " ".join(p.split()) if channel == "sms" else p.strip() for p in passages
+    )
     subject = _fill(loaded.subject, values, template_name) if loaded.subject else None
     body = _fill(loaded.body, values, template_name)
     tail: list[str] = []

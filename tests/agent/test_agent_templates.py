@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from agent_fakes import facts
 
-from agent.config import GuardSettings, PolicySettings
+from agent.config import GuardSettings, PlanSettings, PolicySettings
 from agent.guard import check, sms_segments
+from agent.plans import Proposal, compute_plan
 from agent.policy import Decision, PromiseTerms
 from agent.templates import (
     PROMPTS_DIR,
@@ -34,6 +35,13 @@ WORST = Decision(
     escalate=False,
     sla_hours=48,
     promise=PromiseTerms(amount=Decimal("99999.99"), currency="USD", date=date(2026, 9, 30)),
+    plan=compute_plan(
+        Proposal(months=12),
+        balance=Decimal("1199999.87"),
+        currency="USD",
+        today=date(2026, 9, 23),
+        settings=PlanSettings(approval_balance=Decimal("9999999")),
+    ).terms,
 )
 
 
@@ -54,7 +62,11 @@ def test_format_money_and_date() -> None:
 @pytest.mark.parametrize(("name", "channel"), TEMPLATES)
 def test_every_template_renders_and_passes_the_guard(name: str, channel: str) -> None:
     settings = PolicySettings(company_name="Northwind Recoveries")
-    account = facts().with_terms(amounts=[Decimal("99999.99")], dates=[date(2026, 9, 30)])
+    assert WORST.plan is not None
+    account = facts().with_terms(
+        amounts=[Decimal("99999.99"), *WORST.plan.amounts],
+        dates=[date(2026, 9, 30), *WORST.plan.dates],
+    )
     draft = render(name, channel, account, WORST, settings, guard=GUARD)
     verdict = check(
         draft.body, channel=channel, facts=account, kind=name, now=NOON_NY, settings=GUARD
