@@ -7,12 +7,23 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from parley.commands import admin, audit_cmd, demo_cmd, queue_cmd, serve_cmd, triage_cmd
+from parley.commands import (
+    admin,
+    audit_cmd,
+    demo_cmd,
+    guard_cmd,
+    promises_cmd,
+    queue_cmd,
+    serve_cmd,
+    triage_cmd,
+)
 from parley.settings import SettingsError
 from store.db import DatabaseError
 from store.importer import ImportFileError
 
-COMMAND_MODULES = (admin, audit_cmd, demo_cmd, queue_cmd, serve_cmd, triage_cmd)
+COMMAND_MODULES = (
+    admin, audit_cmd, demo_cmd, guard_cmd, promises_cmd, queue_cmd, serve_cmd, triage_cmd
+)
 USER_ERRORS = (SettingsError, DatabaseError, ImportFileError, LookupError, ValueError, OSError)
 
 

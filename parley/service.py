@@ -14,11 +14,13 @@ import logging
 import signal
 import threading
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import uvicorn
 
 from agent.config import GuardSettings, PolicySettings
 from agent.process import Processor
+from agent.promises import check_promises
 from channels.base import InboundMessage, Sender
 from channels.imap import ImapListener
 from channels.sms import TwilioSmsSender
@@ -95,6 +97,21 @@ class Service:
     def record_delivery(self, sid: str, status: str, error_code: str | None) -> None:
         with self.parley.db.transaction() as session:
             outbox.record_delivery(session, sid, status, error_code)
+
+    async def promise_checker(self) -> None:
+        """Reminders before a promised date, verdicts and follow-ups after it (agent.promises)."""
+        interval = self.processor.policy_settings.promises.check_interval_seconds
+        while not self.stop.is_set():
+            try:
+                summary = await asyncio.to_thread(
+                    check_promises, self.parley.db, self.processor, datetime.now(UTC)
+                )
+                if summary.reminded or summary.followed_up:
+                    self.sends.set()
+            except Exception:
+                log.exception("promise check failed; retrying at the next interval")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop.wait(), timeout=interval)
 
     async def worker(self) -> None:
         while not self.stop.is_set():
@@ -177,6 +194,7 @@ async def serve(parley: Parley) -> None:
     tasks = [
         asyncio.create_task(server.serve(), name="http"),
         asyncio.create_task(service.worker(), name="worker"),
+        asyncio.create_task(service.promise_checker(), name="promises"),
         asyncio.create_task(dispatcher.run(service.stop, service.sends), name="outbox"),
     ]
     while not server.started and not tasks[0].done():
