@@ -18,7 +18,7 @@ import hashlib
 import os
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -37,6 +37,8 @@ __all__ = [
     "Retriever",
     "chunk_markdown",
     "embeddings",
+    "select_passages",
+    "sms_excerpt",
 ]
 
 KB_DIR = Path(__file__).resolve().parent.parent / "knowledge_base"
@@ -285,3 +287,37 @@ class ChromaRetriever:
             ],
             ids=ids,
         )
+
+
+def sms_excerpt(text: str) -> str:
+    """The first sentence of a passage: an SMS has room for one, the email gets the whole."""
+    flat = " ".join(text.split())
+    match = re.search(r"(?<=[.!?])\s", flat)
+    return flat[: match.start()] if match else flat
+
+
+def select_passages(
+    retriever: Retriever,
+    query: str,
+    *,
+    fits: Callable[[Sequence[Passage]], bool],
+    limit: int = 2,
+    k: int = 4,
+    min_score: float = 0.3,
+) -> list[Passage]:
+    """The best passages for `query` that together still `fit` (e.g. pass the guard in a draft).
+
+    A passage that would break the reply (a figure the ledger does not know, a word the guard
+    forbids, an SMS too long) is skipped rather than sent, so a reply never depends on the
+    documents being written with the guard in mind; weak matches (below `min_score`) are never
+    quoted at all.
+    """
+    chosen: list[Passage] = []
+    for passage in retriever.search(query, k):
+        if len(chosen) >= limit:
+            break
+        if passage.score < min_score:
+            continue
+        if fits([*chosen, passage]):
+            chosen.append(passage)
+    return chosen
