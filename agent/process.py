@@ -18,9 +18,12 @@ from sqlalchemy.orm import Session
 from agent import guard, plans, policy, templates
 from agent.config import GuardSettings, PolicySettings
 from agent.facts import AccountFacts, ThreadContext
+from agent.knowledge import Passage, Retriever, select_passages, sms_excerpt
 from agent.ledger import active_suppressions, load_facts
+from agent.llm import Rephraser, rephrase_within_frame
 from channels.base import InboundMessage
 from channels.sms import sms_keyword
+from nlp.clean import clean_text
 from nlp.model import Triage
 from nlp.references import redact
 from nlp.triage import triage
@@ -44,6 +47,10 @@ from store.models import Decision as DecisionRow
 
 log = logging.getLogger(__name__)
 NEEDS_PERSON_PROBLEMS = ("malformed_mime", "unknown_charset", "empty_body", "too_large")
+# Rules a knowledge-base passage itself can break; the others depend on the account, not the text.
+_PASSAGE_RULES = frozenset({"prohibited_language", "amounts_match_ledger", "dates_match", "length"})
+# Texts the law fixes closely (R06, R07, R13, R14): sent as written, never reworded by a model.
+_NOT_REPHRASED = frozenset({"confirm_opt_out", "confirm_cease", "sms_help", "acknowledge_dispute"})
 
 
 class GuardBlocked(Exception):
@@ -94,8 +101,14 @@ class Processor:
         policy_settings: PolicySettings,
         from_address: str,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        retriever: Retriever | None = None,
+        rephraser: Rephraser | None = None,
     ) -> None:
+        """`retriever` None: information requests go to a person (no grounded replies).
+        `rephraser` None: templates are sent as written (Parley is complete without an LLM)."""
         self.db = db
+        self.retriever = retriever
+        self.rephraser = rephraser
         self.guard_settings = guard_settings
         self.policy_settings = policy_settings
         self.from_address = from_address
@@ -187,6 +200,14 @@ class Processor:
             plan_on_table=on_table,
             accepts_plan=on_table is not None and plans.is_acceptance(message.body),
         )
+        if decision.action == "send_info" and self.retriever is None:
+            decision = replace(
+                decision,
+                action="escalate",
+                template=None,
+                escalate=True,
+                reasons=(*decision.reasons, "no_knowledge_base"),
+            )
         reasons = list(decision.reasons)
         problems = [p for p in message.problems if p.split(":")[0] in NEEDS_PERSON_PROBLEMS]
         if problems and decision.action != "ignore":
@@ -236,15 +257,15 @@ class Processor:
         template = decision.template
         if keyword == "help" and not template:
             template = "sms_help"
-        if template and not problems:
-            draft = templates.render(
-                template,
-                message.channel,
-                facts,
-                decision,
-                self.policy_settings,
-                guard=self.guard_settings,
-            )
+        draft = (
+            self._draft(session, template, message, thread, facts, decision)
+            if template and not problems
+            else None
+        )
+        if template and not problems and draft is None:
+            needs_person = True
+            reasons.append("no_grounding")
+        if template and draft is not None:
             verdict = self._check(session, draft.body, message.channel, facts, template, thread)
             if verdict.allowed:
                 sent = outbox.enqueue(
@@ -289,6 +310,96 @@ class Processor:
             reply_text,
             needs_person,
         )
+
+    def _draft(
+        self,
+        session: Session,
+        template: str,
+        message: Message,
+        thread: Thread,
+        facts: AccountFacts | None,
+        decision: policy.Decision,
+    ) -> templates.Draft | None:
+        """The reply's text: the template, grounded in passages for an info reply, then
+        reworded by the LLM when one is configured and its wording is safe.
+
+        None when an info reply finds no passage to ground it: a person answers instead.
+        """
+        channel = message.channel
+        passages: list[Passage] = []
+
+        def render(chosen: list[Passage] | tuple[()] = ()) -> templates.Draft:
+            texts = [sms_excerpt(p.text) if channel == "sms" else p.text for p in chosen]
+            return templates.render(
+                template,
+                channel,
+                facts,
+                decision,
+                self.policy_settings,
+                guard=self.guard_settings,
+                passages=texts,
+            )
+
+        def failed_rules(text: str) -> tuple[str, ...]:
+            verdict = guard.check(
+                text,
+                channel=channel,
+                facts=facts,
+                kind=template,
+                now=self.clock(),
+                settings=self.guard_settings,
+            )
+            return tuple(f.rule for f in verdict.failures)
+
+        if template == "info_reply":
+            if self.retriever is None:
+                return None
+            try:
+                passages = select_passages(
+                    self.retriever,
+                    clean_text(message.body).text,
+                    fits=lambda chosen: not _PASSAGE_RULES & set(failed_rules(render(chosen).body)),
+                    limit=2 if channel == "email" else 1,
+                )
+            except Exception:
+                log.exception("knowledge base search failed for message %s", message.id)
+            audit.record(
+                session,
+                "reply.grounded",
+                thread_id=thread.id,
+                message_id=message.id,
+                account_id=thread.account_id,
+                data={
+                    "template": template,
+                    "sources": [p.source for p in passages],
+                    "headings": [p.heading for p in passages],
+                    "chunk_ids": [p.chunk_id for p in passages],
+                    "scores": [p.score for p in passages],
+                },
+            )
+            if not passages:
+                return None
+        draft = render(passages)
+        if self.rephraser is not None and template not in _NOT_REPHRASED:
+            result = rephrase_within_frame(
+                draft.body, channel=channel, rephraser=self.rephraser, allowed=failed_rules
+            )
+            audit.record(
+                session,
+                "llm.rephrase",
+                actor=f"llm:{self.rephraser.name}",
+                thread_id=thread.id,
+                message_id=message.id,
+                account_id=thread.account_id,
+                data={
+                    "template": template,
+                    "used": result.used_llm,
+                    "reason": result.reason,
+                    "failed_rules": list(result.failed_rules),
+                },
+            )
+            draft = replace(draft, body=result.text)
+        return draft
 
     def _triage(self, session: Session, message: Message, thread: Thread) -> Triage:
         result = triage(
