@@ -7,7 +7,7 @@ message either untouched (`received`, picked up again on restart) or fully proce
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -328,7 +328,7 @@ class Processor:
         channel = message.channel
         passages: list[Passage] = []
 
-        def render(chosen: list[Passage] | tuple[()] = ()) -> templates.Draft:
+        def render(chosen: Sequence[Passage] = ()) -> templates.Draft:
             texts = [sms_excerpt(p.text) if channel == "sms" else p.text for p in chosen]
             return templates.render(
                 template,
