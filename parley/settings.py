@@ -15,7 +15,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_FILE = REPO_ROOT / "config" / "parley.yaml"
-SECRET_FIELDS = frozenset({"imap_password", "smtp_password", "twilio_auth_token"})
+SECRET_FIELDS = frozenset({"imap_password", "smtp_password", "twilio_auth_token", "llm_api_key"})
 
 
 class SettingsError(Exception):
@@ -59,6 +59,16 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = 8
     outbox_backoff_seconds: list[float] = Field(default_factory=lambda: [1.0, 5.0, 30.0, 120.0])
     worker_poll_interval: float = 0.2
+
+    kb_enabled: bool = True
+    """False: no knowledge base, so information requests go to a person."""
+    kb_dir: Path = REPO_ROOT / "knowledge_base"
+
+    llm_base_url: str = ""
+    """An OpenAI-compatible server; empty means no LLM (templates are sent as written)."""
+    llm_model: str = ""
+    llm_api_key: str = ""
+    llm_timeout: float = 20.0
 
     guard: dict[str, Any] = Field(default_factory=dict)
     policy: dict[str, Any] = Field(default_factory=dict)
