@@ -27,7 +27,7 @@ from channels.mime import parse_email
 from channels.sms import inbound_from_twilio_form
 from parley.context import Parley
 from parley.dispatch import Dispatcher
-from parley.service import build_processor
+from parley.service import build_processor, build_retriever
 from store import audit
 from store.importer import import_accounts, import_payments
 from store.models import OutboxItem
@@ -110,7 +110,7 @@ def run_demo(parley: Parley, out: TextIO, *, demo_dir: Path = DEMO_DIR) -> int:
         f"imported {accounts.created + accounts.updated} accounts and "
         f"{payments.created} payments from {demo_dir}\n"
     )
-    processor = build_processor(parley)
+    processor = build_processor(parley, retriever=build_retriever(parley.settings))
     demo_ids: dict[int, str] = {}
     outcomes: list[tuple[str, str, Outcome | None]] = []
     for demo_id, message in inbound_messages(demo_dir / "inbox.jsonl"):

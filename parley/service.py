@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 import uvicorn
 
 from agent.config import GuardSettings, PolicySettings
+from agent.knowledge import ChromaRetriever
+from agent.llm import OpenAIRephraser
 from agent.process import Processor
 from agent.promises import check_promises
 from channels.base import InboundMessage, Sender
@@ -35,13 +37,46 @@ from web.app import WebHandlers, create_app
 log = logging.getLogger(__name__)
 
 
-def build_processor(parley: Parley) -> Processor:
+def build_processor(parley: Parley, *, retriever: ChromaRetriever | None = None) -> Processor:
     settings = parley.settings
     return Processor(
         parley.db,
         guard_settings=GuardSettings.model_validate(settings.guard),
         policy_settings=PolicySettings.model_validate(settings.policy),
         from_address=settings.from_address,
+        retriever=retriever,
+        rephraser=build_rephraser(settings),
+    )
+
+
+def build_retriever(settings: Settings) -> ChromaRetriever | None:
+    """Open the knowledge-base index under the data dir and bring it up to date with the files.
+
+    Slow the first time in a process (the embedding model loads, ~7 s on 2 cores); unchanged
+    files are not re-embedded. None when the knowledge base is turned off (PARLEY_KB_ENABLED).
+    """
+    if not settings.kb_enabled:
+        log.info("knowledge base off (PARLEY_KB_ENABLED=false): info requests go to a person")
+        return None
+    retriever = ChromaRetriever(settings.data_dir / "kb", kb_dir=settings.kb_dir)
+    report = retriever.index()
+    log.info(
+        "knowledge base ready: %d chunks (%d files re-indexed, %d removed)",
+        report.chunks,
+        len(report.indexed),
+        len(report.removed),
+    )
+    return retriever
+
+
+def build_rephraser(settings: Settings) -> OpenAIRephraser | None:
+    if not settings.llm_base_url:
+        return None
+    return OpenAIRephraser(
+        base_url=settings.llm_base_url,
+        model=settings.llm_model,
+        api_key=settings.llm_api_key,
+        timeout=settings.llm_timeout,
     )
 
 
@@ -79,6 +114,19 @@ class Service:
     sends: asyncio.Event = field(default_factory=asyncio.Event)
     ready: bool = False
     loop: asyncio.AbstractEventLoop | None = None
+    knowledge: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set once the knowledge base is loaded (or failed to): the worker waits for it, so every
+    info request gets the same grounded answer; webhooks and IMAP store messages meanwhile."""
+
+    async def load_knowledge(self) -> None:
+        try:
+            self.processor.retriever = await asyncio.to_thread(
+                build_retriever, self.parley.settings
+            )
+        except Exception:
+            log.exception("knowledge base unavailable: information requests go to a person")
+        finally:
+            self.knowledge.set()
 
     def wake_worker(self) -> None:
         if self.loop is not None:
@@ -114,6 +162,7 @@ class Service:
                 await asyncio.wait_for(self.stop.wait(), timeout=interval)
 
     async def worker(self) -> None:
+        await self.knowledge.wait()
         while not self.stop.is_set():
             self.work.clear()
             try:
@@ -194,6 +243,7 @@ async def serve(parley: Parley) -> None:
     tasks = [
         asyncio.create_task(server.serve(), name="http"),
         asyncio.create_task(service.worker(), name="worker"),
+        asyncio.create_task(service.load_knowledge(), name="knowledge"),
         asyncio.create_task(service.promise_checker(), name="promises"),
         asyncio.create_task(dispatcher.run(service.stop, service.sends), name="outbox"),
     ]
