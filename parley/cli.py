@@ -12,6 +12,7 @@ from parley.commands import (
     audit_cmd,
     demo_cmd,
     guard_cmd,
+    kb_cmd,
     promises_cmd,
     queue_cmd,
     serve_cmd,
@@ -22,7 +23,7 @@ from store.db import DatabaseError
 from store.importer import ImportFileError
 
 COMMAND_MODULES = (
-    admin, audit_cmd, demo_cmd, guard_cmd, promises_cmd, queue_cmd, serve_cmd, triage_cmd
+    admin, audit_cmd, demo_cmd, guard_cmd, kb_cmd, promises_cmd, queue_cmd, serve_cmd, triage_cmd
 )
 USER_ERRORS = (SettingsError, DatabaseError, ImportFileError, LookupError, ValueError, OSError)
 
