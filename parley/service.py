@@ -33,6 +33,7 @@ from parley.settings import Settings
 from store import outbox
 from store.imap_state import DatabaseImapState
 from web.app import WebHandlers, create_app
+from web.console import ConsoleService
 
 log = logging.getLogger(__name__)
 
@@ -223,6 +224,7 @@ async def serve(parley: Parley) -> None:
         public_url=settings.public_url,
         twilio_auth_token=settings.twilio_auth_token,
         handlers=handlers,
+        console=ConsoleService(parley.db, processor),
     )
     server = uvicorn.Server(
         uvicorn.Config(

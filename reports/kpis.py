@@ -135,8 +135,7 @@ def compute(session: Session, *, now: datetime | None = None) -> Kpis:
         or 0
     )
     open_balance = Decimal(
-        session.execute(select(func.sum(Account.balance)).where(Account.balance > 0)).scalar()
-        or 0
+        session.execute(select(func.sum(Account.balance)).where(Account.balance > 0)).scalar() or 0
     )
     cei = (
         round(float(collected / (collected + open_balance) * 100), 1)
@@ -295,9 +294,7 @@ def compute(session: Session, *, now: datetime | None = None) -> Kpis:
         sla_breaches_open=breaches_open,
         sla_breaches_resolved_30d=breaches_resolved,
         label_mix=dict(sorted(mix.items())),
-        draft_agreement={
-            k: agreement[k] for k in ("unchanged", "edited", "discarded", "written")
-        },
+        draft_agreement={k: agreement[k] for k in ("unchanged", "edited", "discarded", "written")},
     )
 
 

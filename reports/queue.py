@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, Text, cast, func, select
+from sqlalchemy import Select, Text, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from store.models import Account, Debtor, QueueAssignment, QueueItem, Thread, User
 
+Q = TypeVar("Q", bound="Select[*tuple[Any, ...]]")
 PAGE_SIZE = 50
 REASON_FILTERS = (
     "self_harm_risk",
@@ -33,6 +35,8 @@ class QueueFilter:
     channel: str = ""
     assignee: str = ""
     """An email, `unassigned`, or empty for everyone."""
+    visible_to: str = ""
+    """A collector's email: only items that are unassigned or theirs (supervisors see all)."""
 
 
 @dataclass(frozen=True)
@@ -73,7 +77,7 @@ def like_escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _filtered(query: Select[tuple[object, ...]], flt: QueueFilter) -> Select[tuple[object, ...]]:
+def _filtered(query: Q, flt: QueueFilter) -> Q:
     query = query.where(QueueItem.status == "open")
     if flt.reason:
         # reasons is a JSON list of strings; matching `"<reason>` finds it whether it is a whole
@@ -87,6 +91,10 @@ def _filtered(query: Select[tuple[object, ...]], flt: QueueFilter) -> Select[tup
         query = query.where(QueueAssignment.user_id.is_(None))
     elif flt.assignee:
         query = query.where(User.email == flt.assignee.lower())
+    if flt.visible_to:
+        query = query.where(
+            or_(QueueAssignment.user_id.is_(None), User.email == flt.visible_to.lower())
+        )
     return query
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, Text, and_, cast, exists, func, or_, select
 from sqlalchemy.orm import Session
@@ -21,6 +21,7 @@ from store.models import (
     TriageResult,
 )
 
+Q = TypeVar("Q", bound="Select[*tuple[Any, ...]]")
 PAGE_SIZE = 50
 
 
@@ -85,7 +86,7 @@ def parse_date(value: str, field: str) -> date | None:
         raise SearchError(f"{field}: {value!r} is not a date like 2026-03-01") from exc
 
 
-def _where(query: Select[Any], q: SearchQuery) -> Select[Any]:
+def _where(query: Q, q: SearchQuery) -> Q:
     if q.text:
         needle = f"%{like_escape(q.text.strip().lower())}%"
         query = query.where(

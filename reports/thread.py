@@ -226,7 +226,15 @@ def thread_view(
     item = session.execute(
         select(QueueItem).where(QueueItem.thread_id == thread.id, QueueItem.status == "open")
     ).scalar()
-    addresses = [a.lower() for a in (debtor.email if debtor else None, debtor.phone if debtor else None, thread.address) if a]  # noqa: E501
+    addresses = [
+        a.lower()
+        for a in (
+            debtor.email if debtor else None,
+            debtor.phone if debtor else None,
+            thread.address,
+        )
+        if a
+    ]
     suppressions = [
         SuppressionView(s.channel, s.address, s.kind, s.created_at, s.lifted_at)
         for s in session.execute(
@@ -311,9 +319,9 @@ def _panel(session: Session, account: Account, now: datetime) -> AccountPanel:
         ).all()
     }
     total = session.execute(
-        select(func.count()).select_from(ContactAttempt).where(
-            ContactAttempt.account_id == account.id
-        )
+        select(func.count())
+        .select_from(ContactAttempt)
+        .where(ContactAttempt.account_id == account.id)
     ).scalar()
     return AccountPanel(
         account_id=account.id,

@@ -29,6 +29,7 @@ from starlette.datastructures import ImmutableMultiDict
 
 from channels.base import InboundMessage
 from channels.sms import inbound_from_twilio_form, validate_twilio_signature
+from web.console import ConsoleService, install_console
 
 __all__ = ["EMPTY_TWIML", "MAX_FORM_BYTES", "WebHandlers", "create_app"]
 
@@ -69,7 +70,13 @@ class _NotAForm(Exception):
     """The request body is not application/x-www-form-urlencoded."""
 
 
-def create_app(*, public_url: str, twilio_auth_token: str, handlers: WebHandlers) -> FastAPI:
+def create_app(
+    *,
+    public_url: str,
+    twilio_auth_token: str,
+    handlers: WebHandlers,
+    console: ConsoleService | None = None,
+) -> FastAPI:
     """Build the app.
 
     Args:
@@ -79,6 +86,8 @@ def create_app(*, public_url: str, twilio_auth_token: str, handlers: WebHandlers
         twilio_auth_token: The secret Twilio signs webhooks with. Empty means every webhook is
             refused (403), which is right when SMS is not configured.
         handlers: The storage and readiness callables.
+        console: When given, the browser console (/login, /console/...) is served too; its
+            cookies are Secure when public_url is https.
 
     Raises:
         ValueError: If public_url is not an absolute http(s) URL.
@@ -160,6 +169,8 @@ def create_app(*, public_url: str, twilio_auth_token: str, handlers: WebHandlers
             return JSONResponse({"status": "ok"})
         return JSONResponse({"status": "starting"}, status_code=503)
 
+    if console is not None:
+        install_console(app, console, secure_cookies=parsed.scheme == "https")
     return app
 
 
