@@ -323,7 +323,9 @@ class Processor:
         """The reply's text: the template, grounded in passages for an info reply, then
         reworded by the LLM when one is configured and its wording is safe.
 
-        None when an info reply finds no passage to ground it: a person answers instead.
+        None when an email info reply finds no passage to ground it: a person answers instead.
+        An SMS has room for a passage's first sentence at most (the disclosure takes half of two
+        segments); when none fits, the text gives the ledger balance and the payment link only.
         """
         channel = message.channel
         passages: list[Passage] = []
@@ -377,7 +379,7 @@ class Processor:
                     "scores": [p.score for p in passages],
                 },
             )
-            if not passages:
+            if not passages and channel == "email":
                 return None
         draft = render(passages)
         if self.rephraser is not None and template not in _NOT_REPHRASED:
