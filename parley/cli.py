@@ -13,17 +13,20 @@ from parley.commands import (
     demo_cmd,
     guard_cmd,
     kb_cmd,
+    kpis_cmd,
     promises_cmd,
     queue_cmd,
     serve_cmd,
     triage_cmd,
+    users_cmd,
 )
 from parley.settings import SettingsError
 from store.db import DatabaseError
 from store.importer import ImportFileError
 
 COMMAND_MODULES = (
-    admin, audit_cmd, demo_cmd, guard_cmd, kb_cmd, promises_cmd, queue_cmd, serve_cmd, triage_cmd
+    admin, audit_cmd, demo_cmd, guard_cmd, kb_cmd, promises_cmd, queue_cmd, serve_cmd, triage_cmd,
+    users_cmd, kpis_cmd,
 )
 USER_ERRORS = (SettingsError, DatabaseError, ImportFileError, LookupError, ValueError, OSError)
 

@@ -151,9 +151,7 @@ def set_password(session: Session, email: str, password: str, *, actor: str) -> 
     return _view(user)
 
 
-def authenticate(
-    session: Session, email: str, password: str, *, client: str = ""
-) -> SignIn:
+def authenticate(session: Session, email: str, password: str, *, client: str = "") -> SignIn:
     """Check a password; record the outcome (success or failure) in the audit log."""
     address = email.strip().lower()[:320]
     user = session.execute(select(User).where(User.email == address)).scalar()
