@@ -102,6 +102,9 @@ def make_parley(
             "PARLEY_TWILIO_FROM_NUMBER": TWILIO_NUMBER,
             "PARLEY_TWILIO_API_BASE": twilio.base_url,
             "PARLEY_OUTBOX_BACKOFF_SECONDS": "[0.5, 1, 2]",
+            # Loading the embedding model costs seconds before the worker starts; only the
+            # tests of grounded replies turn the knowledge base on (PARLEY_KB_ENABLED="true").
+            "PARLEY_KB_ENABLED": "false",
             **overrides,
         }
         process = ParleyProcess(env=env, log=scratch / f"parley-{len(started)}.log")
