@@ -69,7 +69,7 @@ def sign_in(page: object, url: str, email: str) -> None:
 
 
 def test_collector_and_compliance_in_the_browser(
-    make_parley: Callable[..., ParleyProcess],
+    make_parley: Callable[..., ParleyProcess],  # noqa: F811
     dovecot: DovecotServer,  # noqa: F811
     smtp: SmtpSink,  # noqa: F811
     browser: object,
