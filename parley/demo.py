@@ -31,6 +31,7 @@ from parley.service import build_processor, build_retriever
 from store import audit
 from store.importer import import_accounts, import_payments
 from store.models import OutboxItem
+from store.users import ensure_demo_users
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
 DEMO_MAILBOX = "collections@acme-recovery.example"
@@ -143,6 +144,14 @@ def run_demo(parley: Parley, out: TextIO, *, demo_dir: Path = DEMO_DIR) -> int:
         out.write(
             f"audit log BROKEN at event {verification.first_bad_id}: {verification.problem}\n"
         )
+    with parley.db.transaction() as session:
+        demo_users = ensure_demo_users(session)
+    out.write("\nconsole users (one-time passwords, shown once; change at first sign-in):\n")
+    for email, role, password in demo_users:
+        out.write(f"  {role:11} {email:36} {password}\n")
+    out.write(
+        f"open the console: run `parley serve`, then browse to {parley.settings.public_url}/login\n"
+    )
     return 0 if verification.ok and handled == len(outcomes) else 1
 
 

@@ -282,3 +282,23 @@ def assignee_of(session: Session, item_id: int) -> str | None:
         .where(QueueAssignment.queue_item_id == item_id)
     ).first()
     return row[0] if row else None
+
+
+def ensure_demo_users(
+    session: Session, *, domain: str = "demo.parley.invalid"
+) -> list[tuple[str, str, str]]:
+    """One user per role for `parley demo`, each with a fresh one-time password (returned once,
+    stored hashed, to be changed at first sign-in). Re-running the demo resets them."""
+    created: list[tuple[str, str, str]] = []
+    for role in ROLES:
+        email = f"{role}@{domain}"
+        password = generate_password()
+        existing = session.execute(select(User).where(User.email == email)).scalar()
+        if existing is None:
+            add_user(session, email, role, password, actor="demo", must_change_password=True)
+        else:
+            set_password(session, email, password, actor="demo")
+            existing.must_change_password = True
+            existing.active = True
+        created.append((email, role, password))
+    return created
