@@ -336,7 +336,7 @@ class PromiseTracking(Base):
 
 
 class User(Base):
-    """A person who signs in to the console; never deleted, only disabled, so audit actors resolve."""
+    """A console user; never deleted, only disabled, so audit actors still resolve."""
 
     __tablename__ = "users"
 
