@@ -171,11 +171,19 @@ def test_twenty_megabyte_message_with_attachment_is_listed() -> None:
     raw = _with_attachment(15_000_000)  # base64 makes it about 20 MB on the wire
     assert len(raw) > 20_000_000
     started = time.monotonic()
-    message = parse_email(raw)
+    message = parse_email(raw, max_bytes=25_000_000)
     assert time.monotonic() - started < 60  # generous: a loaded 2-core machine
     assert message.attachments[0].size == 15_000_000
     assert message.body == "See the attached receipt."
     assert "too_large" not in message.problems
+
+
+def test_message_over_the_default_cap_keeps_its_text_and_says_too_large() -> None:
+    raw = _with_attachment(15_000_000)
+    message = parse_email(raw)
+    assert "too_large" in message.problems
+    assert "See the attached receipt." in message.body
+    assert len(message.raw) <= 10_000_000
 
 
 def test_twenty_megabyte_message_over_the_limit_is_cut() -> None:
