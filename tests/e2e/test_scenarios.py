@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tests.e2e.conftest import email_bytes, query
-from tests.e2e.test_sms import post_sms
+from tests.e2e.test_e2e_sms import post_sms
 from tests.support.dovecot import DovecotServer
 from tests.support.parley_process import ParleyProcess, wait_for
 from tests.support.smtp_sink import SmtpSink

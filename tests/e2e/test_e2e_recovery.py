@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 
 from tests.e2e.conftest import email_bytes, query
-from tests.e2e.test_email import WAIT, promise_text
+from tests.e2e.test_e2e_email import WAIT, promise_text
 from tests.support.dovecot import DovecotServer
 from tests.support.parley_process import ParleyProcess, wait_for
 from tests.support.smtp_sink import SmtpSink, free_port
