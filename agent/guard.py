@@ -56,6 +56,16 @@ RULES: tuple[str, ...] = (
 # Kinds each legal state still lets out (COMPLIANCE.md §2). None means "everything".
 # sms_help carries no debt content and answers a carrier-mandated keyword (R07), so it is never
 # blocked by state; the opt-out confirmation (R06) is the one message allowed after a STOP.
+# Texts that ask for money or schedule it: nothing is owed on a paid or closed account.
+_COLLECTING = frozenset(
+    {
+        "confirm_promise",
+        "plan_offer",
+        "plan_accepted",
+        "promise_reminder",
+        "promise_follow_up",
+    }
+)
 _STATE_ALLOWS: dict[str, frozenset[str] | None] = {
     "bankruptcy": frozenset({"sms_help"}),
     "deceased": frozenset({"sms_help"}),
@@ -65,8 +75,8 @@ _STATE_ALLOWS: dict[str, frozenset[str] | None] = {
     "dispute_hold": frozenset(
         {"acknowledge_dispute", "confirm_opt_out", "confirm_cease", "sms_help", "collector_reply"}
     ),
-    "paid": GUARD_KINDS - {"confirm_promise"},
-    "closed": GUARD_KINDS - {"confirm_promise"},
+    "paid": GUARD_KINDS - _COLLECTING,
+    "closed": GUARD_KINDS - _COLLECTING,
     "active": None,
     "payment_plan": None,
 }

@@ -411,7 +411,8 @@ class Processor:
             received_at=message.received_at,
             message_id=str(message.id),
         )
-        payload = result.to_json()
+        # The explained form keeps the words behind each label, for the console to highlight.
+        payload = result.to_json(explain=True)
         session.add(
             TriageResult(
                 message_id=message.id, engine=result.engine, result=payload, created_at=self.clock()
@@ -758,8 +759,14 @@ class Processor:
         )
         return verdict
 
-    def reply_from_person(self, item_id: int, text: str, *, actor: str) -> OutboxItem:
-        """A collector's reply takes the same path as the agent's: guard, then outbox."""
+    def reply_from_person(
+        self, item_id: int, text: str, *, actor: str, resolve_as: str | None = None
+    ) -> OutboxItem:
+        """A collector's reply takes the same path as the agent's: guard, then outbox.
+
+        With `resolve_as`, the queue item is closed in the same transaction as the send, so two
+        people answering the same item at once cannot both send.
+        """
         with self.db.transaction() as session:
             item = queue.get(session, item_id)
             if item.status != "open":
@@ -773,7 +780,7 @@ class Processor:
             )
             if verdict.allowed:
                 reply_to = session.get(Message, item.message_id) if item.message_id else None
-                return outbox.enqueue(
+                sent = outbox.enqueue(
                     session,
                     thread=thread,
                     channel=thread.channel,
@@ -787,6 +794,9 @@ class Processor:
                     reply_to=reply_to,
                     send_after=verdict.send_after,
                 )
+                if resolve_as is not None:
+                    queue.resolve(session, item_id, actor=actor, outcome=resolve_as)
+                return sent
         raise GuardBlocked(verdict)
 
     def recheck(self, session: Session, item: OutboxItem) -> guard.Verdict:

@@ -120,16 +120,15 @@ def run_reply(args: argparse.Namespace) -> int:
     try:
         processor = build_processor(parley)
         try:
-            item = processor.reply_from_person(args.id, text, actor=actor)
+            item = processor.reply_from_person(
+                args.id, text, actor=actor, resolve_as="replied" if args.resolve else None
+            )
         except GuardBlocked as blocked:
             print(f"not sent: {blocked}", file=sys.stderr)
             for failure in blocked.verdict.failures:
                 print(f"  {failure.rule}: {failure.reason}", file=sys.stderr)
             return 1
         print(f"reply queued for sending (outbox {item.id}, {item.channel} to {item.recipient})")
-        if args.resolve:
-            with parley.db.transaction() as session:
-                queue.resolve(session, args.id, actor=actor, outcome="replied")
     finally:
         parley.close()
     return 0

@@ -360,3 +360,11 @@ def test_wrong_calls_are_refused_clearly(changes: dict[str, Any], message: str) 
     args.update(changes)
     with pytest.raises(GuardInputError, match=message):
         check("Noted.", **args)
+
+
+@pytest.mark.parametrize(
+    "kind", ["confirm_promise", "plan_offer", "plan_accepted", "promise_reminder"]
+)
+@pytest.mark.parametrize("state", ["paid", "closed"])
+def test_nothing_that_collects_goes_to_a_paid_or_closed_account(kind: str, state: str) -> None:
+    assert "legal_state_permits" in rules(run("Noted, thank you.", kind=kind, legal_state=state))

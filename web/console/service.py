@@ -162,7 +162,9 @@ class ConsoleService:
             return SendResult(None, verdict)
         agent_draft = self._check_open(item_id, user)
         try:
-            sent = self.processor.reply_from_person(item_id, text, actor=user.email)
+            sent = self.processor.reply_from_person(
+                item_id, text, actor=user.email, resolve_as="replied"
+            )
         except queue.QueueItemClosed as exc:
             raise ItemClosed(self._closed_message(item_id)) from exc
         except GuardBlocked as blocked:
@@ -181,8 +183,6 @@ class ConsoleService:
                     "draft": draft_use(agent_draft, text),
                 },
             )
-            if item.status == "open":
-                queue.resolve(session, item_id, actor=user.email, outcome="replied")
         return SendResult(sent.id, guard.Verdict(allowed=True, failures=()))
 
     def resolve(self, item_id: int, outcome: str, user: UserView) -> None:
