@@ -150,7 +150,9 @@ def run_demo(parley: Parley, out: TextIO, *, demo_dir: Path = DEMO_DIR) -> int:
     for email, role, password in demo_users:
         out.write(f"  {role:11} {email:36} {password}\n")
     out.write(
-        f"open the console: run `parley serve`, then browse to {parley.settings.public_url}/login\n"
+        "open the console on the demo database:\n"
+        f"  PARLEY_DATABASE_URL={parley.settings.resolved_database_url} .venv/bin/parley serve\n"
+        f"  then browse to {parley.settings.public_url}/login\n"
     )
     return 0 if verification.ok and handled == len(outcomes) else 1
 
