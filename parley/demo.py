@@ -11,7 +11,7 @@ import asyncio
 import hashlib
 import json
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -102,6 +102,10 @@ class DemoRow:
     result: str
 
 
+def _at(moment: datetime) -> Callable[[], datetime]:
+    return lambda: moment
+
+
 def run_demo(parley: Parley, out: TextIO, *, demo_dir: Path = DEMO_DIR) -> int:
     """Returns the process exit code: 0 when every message was handled and the chain verifies."""
     with parley.db.transaction() as session:
@@ -112,19 +116,19 @@ def run_demo(parley: Parley, out: TextIO, *, demo_dir: Path = DEMO_DIR) -> int:
         f"{payments.created} payments from {demo_dir}\n"
     )
     processor = build_processor(parley, retriever=build_retriever(parley.settings))
-    demo_ids: dict[int, str] = {}
+    recorder = RecordingSender()
+    dispatcher = Dispatcher(parley.db, processor, {"email": recorder, "sms": recorder})
     outcomes: list[tuple[str, str, Outcome | None]] = []
     for demo_id, message in inbound_messages(demo_dir / "inbox.jsonl"):
+        # Replay the inbox as it arrived: the guard's allowed hours and the promise horizon are
+        # judged at each message's own time, as `parley serve` would have judged them then.
+        processor.clock = _at(message.received_at)
         processor.receive(message)
         pending = processor.pending_ids(limit=1)
         outcome = processor.process(pending[0]) if pending else None
-        if outcome is not None:
-            demo_ids[outcome.message_id] = demo_id
         outcomes.append((demo_id, message.channel, outcome))
-    recorder = RecordingSender()
-    dispatcher = Dispatcher(parley.db, processor, {"email": recorder, "sms": recorder})
-    while asyncio.run(dispatcher.run_once(limit=100)):
-        pass
+        while asyncio.run(dispatcher.run_once(limit=100)):
+            pass
     scheduled = _scheduled(parley)
     rows = [_row(demo_id, channel, outcome, scheduled) for demo_id, channel, outcome in outcomes]
     _print_table(rows, out)
@@ -133,7 +137,7 @@ def run_demo(parley: Parley, out: TextIO, *, demo_dir: Path = DEMO_DIR) -> int:
     queued = sum(1 for _, _, outcome in outcomes if outcome and outcome.queued)
     out.write(
         f"\n{handled} messages handled: {replied} answered by the agent "
-        f"({len(recorder.sent)} sent now, {len(scheduled)} held for allowed hours), "
+        f"({len(recorder.sent)} sent at once, {len(scheduled)} held for allowed hours), "
         f"{queued} queued for a person\n"
     )
     with parley.db.transaction() as session:
