@@ -92,7 +92,8 @@ def test_safe_wording_is_used(fake_llm: FakeOpenAIApi) -> None:
     assert request["model"] == "fake-model" and request["temperature"] == 0
     assert request["messages"][0]["role"] == "system"
     assert "Keep every fact exactly" in request["messages"][0]["content"]
-    assert fake_llm.headers[0].get("Authorization") == "Bearer k"
+    sent_headers = {name.lower(): value for name, value in fake_llm.headers[0].items()}
+    assert sent_headers.get("authorization") == "Bearer k"
 
 
 @pytest.mark.parametrize(
