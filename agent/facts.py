@@ -69,6 +69,7 @@ GUARD_KINDS: frozenset[str] = frozenset(
     | {"send_info", "sms_help", "collector_reply"}
     | {"info_reply"}
     | {"plan_offer", "plan_accepted", "promise_reminder", "promise_follow_up"}
+    | {"holding_reply", "hardship_reply", "callback_ack"}  # drafts suggested to a person
 )
 # R07/R20: the HELP reply may reach someone who is not the debtor, so it must not reveal a debt;
 # the opt-out confirmation (R06) carries no collection content, only the company's name.

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from agent import guard, plans, policy, templates
+from agent import guard, plans, policy, suggest, templates
 from agent.config import GuardSettings, PolicySettings
 from agent.facts import AccountFacts, ThreadContext
 from agent.knowledge import Passage, Retriever, select_passages, sms_excerpt
@@ -292,13 +292,22 @@ class Processor:
             # An offer the debtor never saw must not be accepted by their next "ok".
             self._close_plan(session, plan_row, "expired", message, "offer_not_sent")
         if needs_person:
+            person_draft = self._plan_draft(decision, message.channel, facts)
+            if not person_draft and reply_text is None:
+                person_draft = suggest.draft_for_person(
+                    session, result, decision, facts, channel=message.channel,
+                    verified=verified, now=now, policy_settings=self.policy_settings,
+                    guard_settings=self.guard_settings, thread_id=thread.id,
+                    message_id=message.id, account_id=thread.account_id,
+                    unreadable=bool(problems),
+                )  # fmt: skip
             queue.enqueue(
                 session,
                 thread_id=thread.id,
                 message_id=message.id,
                 reasons=reasons or ["needs_person"],
                 priority=decision.priority,
-                draft=self._plan_draft(decision, message.channel, facts),
+                draft=person_draft,
                 account_id=thread.account_id,
             )
         message.status = "processed"
@@ -760,12 +769,22 @@ class Processor:
         return verdict
 
     def reply_from_person(
-        self, item_id: int, text: str, *, actor: str, resolve_as: str | None = None
+        self,
+        item_id: int,
+        text: str,
+        *,
+        actor: str,
+        resolve_as: str | None = None,
+        plan: plans.PlanTerms | None = None,
+        plan_reasons: Sequence[str] = (),
     ) -> OutboxItem:
         """A collector's reply takes the same path as the agent's: guard, then outbox.
 
         With `resolve_as`, the queue item is closed in the same transaction as the send, so two
-        people answering the same item at once cannot both send.
+        people answering the same item at once cannot both send. With `plan` (terms computed by
+        `plans.compute_plan`, which the text quotes), the guard accepts the plan's figures and
+        the plan is recorded as offered with this outbox item, as for the agent's own offers, so
+        the debtor's "yes" accepts it and the dispatcher's recheck still finds its figures.
         """
         with self.db.transaction() as session:
             item = queue.get(session, item_id)
@@ -775,6 +794,8 @@ class Processor:
             assert thread is not None
             account = session.get(Account, thread.account_id) if thread.account_id else None
             facts = load_facts(session, account) if account else None
+            if plan is not None and facts is not None:
+                facts = facts.with_terms(amounts=plan.amounts, dates=plan.dates)
             verdict = self._check(
                 session, text, thread.channel, facts, "collector_reply", thread, actor=actor
             )
@@ -794,6 +815,20 @@ class Processor:
                     reply_to=reply_to,
                     send_after=verdict.send_after,
                 )
+                if plan is not None and account is not None and reply_to is not None:
+                    offer = policy.Decision(
+                        action="offer_plan",
+                        template="plan_offer",
+                        reasons=(*plan_reasons, f"plan:offered_by:{actor}"),
+                        priority=4,
+                        escalate=False,
+                        plan=plan,
+                        sla_hours=0,
+                    )
+                    offered = self._plan_on_table(session, account, self.clock())
+                    row = self._record_plan(session, offer, account, reply_to, thread, offered)
+                    if row is not None:
+                        row.outbox_id = sent.id
                 if resolve_as is not None:
                     queue.resolve(session, item_id, actor=actor, outcome=resolve_as)
                 return sent
