@@ -45,6 +45,7 @@ from web.console.auth import (
     LoginRequired,
     require,
 )
+from web.console.plans import PlanOffers
 from web.console.service import ConsoleError, ConsoleService
 
 HERE = Path(__file__).resolve().parent
@@ -284,6 +285,8 @@ def install_console(app: FastAPI, service: ConsoleService, *, secure_cookies: bo
         verdict: guard.Verdict | None = None,
         status: int = 200,
         notice: str = "",
+        offers: PlanOffers | None = None,
+        plan_key: str = "",
     ) -> HTMLResponse:
         return page(
             request,
@@ -297,23 +300,38 @@ def install_console(app: FastAPI, service: ConsoleService, *, secure_cookies: bo
             can_act=caller.role in COLLECTORS,
             can_assign=caller.role in SUPERVISORS,
             workers=[],
+            offers=offers,
+            plan_key=plan_key,
         )
+
+    async def offers_for(caller: Caller, view: ThreadView) -> PlanOffers | None:
+        if view.open_item_id is None or caller.role not in COLLECTORS:
+            return None
+        return await run_in_threadpool(service.plan_options, view.open_item_id, caller.info.user)
 
     @router.get("/console/threads/{thread_id}", response_class=HTMLResponse)
     async def thread(
         *, request: Request, thread_id: int, caller: Annotated[Caller, auth(*THREAD_VIEWERS)]
     ) -> Response:
         view = await run_in_threadpool(service.thread, thread_id, caller.info.user)
-        return thread_page(request, caller, view)
+        return thread_page(request, caller, view, offers=await offers_for(caller, view))
+
+    @router.get("/console/items/{item_id}/plans/{key}")
+    async def plan_text(
+        *, item_id: int, key: str, caller: Annotated[Caller, auth(*COLLECTORS)]
+    ) -> JSONResponse:
+        text = await run_in_threadpool(service.plan_draft, item_id, key, caller.info.user)
+        return JSONResponse({"plan": key, "text": text})
 
     @router.post("/console/items/{item_id}/check")
     async def check(
         *,
         item_id: int,
         text: Annotated[str, Form()] = "",
+        plan: Annotated[str, Form()] = "",
         caller: Annotated[Caller, auth(*COLLECTORS)],
     ) -> JSONResponse:
-        verdict = await run_in_threadpool(service.preview, item_id, text)
+        verdict = await run_in_threadpool(service.preview, item_id, text, plan)
         return JSONResponse(_verdict_json(verdict))
 
     @router.post("/console/items/{item_id}/send", response_class=HTMLResponse)
@@ -322,15 +340,23 @@ def install_console(app: FastAPI, service: ConsoleService, *, secure_cookies: bo
         request: Request,
         item_id: int,
         text: Annotated[str, Form()] = "",
+        plan: Annotated[str, Form()] = "",
         caller: Annotated[Caller, auth(*COLLECTORS)],
     ) -> Response:
-        result = await run_in_threadpool(service.send, item_id, text, caller.info.user)
+        result = await run_in_threadpool(service.send, item_id, text, caller.info.user, plan)
         thread_id = await run_in_threadpool(service.thread_of_item, item_id)
         assert thread_id is not None
         if result.outbox_id is None:
             view = await run_in_threadpool(service.thread, thread_id, caller.info.user)
             return thread_page(
-                request, caller, view, draft=text[:200_000], verdict=result.verdict, status=422
+                request,
+                caller,
+                view,
+                draft=text[:200_000],
+                verdict=result.verdict,
+                status=422,
+                offers=await offers_for(caller, view),
+                plan_key=plan[:64],
             )
         notice = quote(f"Reply queued for sending (outbox #{result.outbox_id}); item resolved.")
         return RedirectResponse(f"/console/threads/{thread_id}?notice={notice}", status_code=303)

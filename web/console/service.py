@@ -14,7 +14,8 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from agent import guard
+from agent import guard, policy, templates
+from agent.facts import AccountFacts
 from agent.ledger import load_facts
 from agent.process import GuardBlocked, Processor
 from reports import kpis as kpi_report
@@ -24,8 +25,10 @@ from reports.search import SearchPage, SearchQuery, search
 from reports.thread import ThreadView, thread_view
 from store import audit, queue, users
 from store.db import Database
-from store.models import Account, QueueItem, Thread
+from store.inbox import VERIFIED_METHODS
+from store.models import Account, Message, PaymentPlan, QueueItem, Thread
 from store.users import SessionInfo, SignIn, UserView
+from web.console.plans import PlanOffers, PlanOption, offer_options, quotes_plan
 
 MAX_DRAFT_CHARS = 100_000
 """Far above any channel's limit (the guard's own length rule says by how much); a larger
@@ -133,9 +136,10 @@ class ConsoleService:
         greeting = f"Hello {name}," if name else "Hello,"
         return f"{greeting}\n\n\n\n{disclosure}\n{opt_out}\n"
 
-    def preview(self, item_id: int, text: str) -> guard.Verdict:
+    def preview(self, item_id: int, text: str, plan_key: str = "") -> guard.Verdict:
         """The guard's verdict on a draft without sending it (not an audit event: it runs as
-        the person types; the verdict on the text actually sent is recorded at send)."""
+        the person types; the verdict on the text actually sent is recorded at send). With the
+        key of an inserted plan, the plan's figures count as quotable, as they will at send."""
         if len(text) > MAX_DRAFT_CHARS:
             return _too_long(text)
         with self.db.sessions() as session:
@@ -144,6 +148,9 @@ class ConsoleService:
             assert thread is not None
             account = session.get(Account, thread.account_id) if thread.account_id else None
             facts = load_facts(session, account, now=self.now()) if account else None
+            chosen = self._chosen_plan(session, item, plan_key, text) if plan_key else None
+            if chosen is not None and facts is not None:
+                facts = facts.with_terms(amounts=chosen.terms.amounts, dates=chosen.terms.dates)
             return guard.check(
                 text,
                 channel=thread.channel,
@@ -153,17 +160,29 @@ class ConsoleService:
                 settings=self.processor.guard_settings,
             )
 
-    def send(self, item_id: int, text: str, user: UserView) -> SendResult:
+    def send(self, item_id: int, text: str, user: UserView, plan_key: str = "") -> SendResult:
         """Guard, outbox, then the item is resolved as replied; a blocked text changes nothing
-        but the audit log (the verdict and the attempt are recorded)."""
+        but the audit log (the verdict and the attempt are recorded).
+
+        `plan_key` names the plan the collector inserted (`plan_options`); its terms are
+        recomputed here, and recorded as offered only if the text still quotes them."""
         if len(text) > MAX_DRAFT_CHARS:
             verdict = _too_long(text)
             self._record_blocked(item_id, user, verdict)
             return SendResult(None, verdict)
         agent_draft = self._check_open(item_id, user)
+        chosen: PlanOption | None = None
+        if plan_key:
+            with self.db.sessions() as session:
+                chosen = self._chosen_plan(session, queue.get(session, item_id), plan_key, text)
         try:
             sent = self.processor.reply_from_person(
-                item_id, text, actor=user.email, resolve_as="replied"
+                item_id,
+                text,
+                actor=user.email,
+                resolve_as="replied",
+                plan=chosen.terms if chosen else None,
+                plan_reasons=chosen.reasons if chosen else (),
             )
         except queue.QueueItemClosed as exc:
             raise ItemClosed(self._closed_message(item_id)) from exc
@@ -172,6 +191,9 @@ class ConsoleService:
             return SendResult(None, blocked.verdict)
         with self.db.transaction() as session:
             item = queue.get(session, item_id)
+            plan_id = session.execute(
+                select(PaymentPlan.id).where(PaymentPlan.outbox_id == sent.id)
+            ).scalar()
             audit.record(
                 session,
                 "console.reply_sent",
@@ -181,9 +203,101 @@ class ConsoleService:
                     "queue_item": item_id,
                     "outbox_id": sent.id,
                     "draft": draft_use(agent_draft, text),
+                    "plan": {"key": chosen.key, "plan_id": plan_id} if chosen else None,
                 },
             )
         return SendResult(sent.id, guard.Verdict(allowed=True, failures=()))
+
+    # --- plan offers ----------------------------------------------------------------------------
+
+    def plan_options(self, item_id: int, user: UserView) -> PlanOffers:
+        """The offers the policy allows on this item's account today, or none and why.
+
+        `user` is accepted for symmetry with the other item actions; listing offers changes
+        nothing, so it is not an audit event (sending one is, with its plan)."""
+        del user
+        with self.db.sessions() as session:
+            offers, _ = self._offers(session, self._item(session, item_id))
+            return offers
+
+    def plan_draft(self, item_id: int, key: str, user: UserView) -> str:
+        """The plan_offer template filled with the plan named `key`, for the draft box: the
+        same words and figures the agent sends when it offers a plan itself."""
+        del user
+        with self.db.sessions() as session:
+            item = self._item(session, item_id)
+            offers, facts = self._offers(session, item)
+            option = offers.find(key)
+            if option is None or facts is None:
+                raise ConsoleError(
+                    f"plan {key!r} is not on offer for this account now"
+                    + (f" ({offers.reason})" if offers.reason else "")
+                    + "; reload the page to see the current options"
+                )
+            thread = session.get(Thread, item.thread_id)
+            assert thread is not None
+            offer = policy.Decision(
+                action="offer_plan",
+                template="plan_offer",
+                reasons=option.reasons,
+                priority=4,
+                escalate=False,
+                plan=option.terms,
+                sla_hours=0,
+            )
+            quotable = facts.with_terms(amounts=option.terms.amounts, dates=option.terms.dates)
+            try:
+                return templates.render(
+                    "plan_offer",
+                    thread.channel,
+                    quotable,
+                    offer,
+                    self.processor.policy_settings,
+                    guard=self.processor.guard_settings,
+                ).body
+            except templates.TemplateError as exc:
+                raise ConsoleError(
+                    f"the plan_offer template for {thread.channel} cannot be filled ({exc}); "
+                    "fix prompts/plan_offer.*.txt"
+                ) from exc
+
+    def _item(self, session: Session, item_id: int) -> QueueItem:
+        try:
+            return queue.get(session, item_id)
+        except queue.QueueItemNotFound as exc:
+            raise ConsoleError(str(exc)) from exc
+
+    def _offers(
+        self, session: Session, item: QueueItem
+    ) -> tuple[PlanOffers, AccountFacts | None]:
+        """R20/R28: offers only to a verified debtor, on an account that may get one."""
+        thread = session.get(Thread, item.thread_id)
+        assert thread is not None
+        message = session.get(Message, item.message_id) if item.message_id else None
+        if message is None:
+            return PlanOffers((), "this item answers no message, so no offer can be made"), None
+        if thread.debtor_id is None or message.match_method not in VERIFIED_METHODS:
+            return (
+                PlanOffers(
+                    (),
+                    "the sender is not verified as the debtor on file; no account details or "
+                    "offers may be sent to them",
+                ),
+                None,
+            )
+        account = session.get(Account, thread.account_id) if thread.account_id else None
+        if account is None:
+            return PlanOffers((), "this thread is not linked to an account"), None
+        facts = load_facts(session, account, now=self.now())
+        offers = offer_options(facts, now=self.now(), settings=self.processor.policy_settings.plans)
+        return offers, facts
+
+    def _chosen_plan(
+        self, session: Session, item: QueueItem, key: str, text: str
+    ) -> PlanOption | None:
+        """The named plan if it is still on offer and `text` still quotes it."""
+        option = self._offers(session, item)[0].find(key)
+        return option if option is not None and quotes_plan(text, option.terms) else None
 
     def resolve(self, item_id: int, outcome: str, user: UserView) -> None:
         outcome = " ".join(outcome.split())[:500]

@@ -36,7 +36,8 @@
     let seq = 0;
     async function check() {
       const mine = ++seq;
-      const body = new URLSearchParams({ text: draft.value });
+      const plan = document.getElementById("draft-plan");
+      const body = new URLSearchParams({ text: draft.value, plan: plan ? plan.value : "" });
       const response = await fetch("/console/items/" + item + "/check", {
         method: "POST",
         headers: { "x-csrf-token": csrf, "content-type": "application/x-www-form-urlencoded" },
@@ -51,6 +52,26 @@
       renderVerdict(box, await response.json());
     }
     document.getElementById("check-button").addEventListener("click", check);
+    // The plan's text is rendered on the server from terms it recomputes; the page only
+    // carries the plan's key, so no figure is ever composed in the browser.
+    for (const button of section.querySelectorAll("button.insert-plan")) {
+      button.addEventListener("click", async function () {
+        const key = button.dataset.plan;
+        const response = await fetch(
+          "/console/items/" + item + "/plans/" + encodeURIComponent(key),
+          { credentials: "same-origin" },
+        );
+        if (!response.ok) {
+          box.textContent = "Could not load the plan (" + response.status + "); reload the page.";
+          return;
+        }
+        const offer = await response.json();
+        draft.value = offer.text;
+        document.getElementById("draft-plan").value = offer.plan;
+        draft.focus();
+        check();
+      });
+    }
     draft.addEventListener("input", function () {
       clearTimeout(timer);
       timer = setTimeout(check, 600);
