@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from parley.commands import (
+    account_cmd,
     admin,
     audit_cmd,
     demo_cmd,
@@ -26,7 +27,7 @@ from store.importer import ImportFileError
 
 COMMAND_MODULES = (
     admin, audit_cmd, demo_cmd, guard_cmd, kb_cmd, promises_cmd, queue_cmd, serve_cmd, triage_cmd,
-    users_cmd, kpis_cmd,
+    users_cmd, kpis_cmd, account_cmd,
 )
 USER_ERRORS = (SettingsError, DatabaseError, ImportFileError, LookupError, ValueError, OSError)
 
