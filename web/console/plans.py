@@ -112,14 +112,15 @@ def offer_options(facts: AccountFacts, *, now: datetime, settings: PlanSettings)
         seen.add(shape)
         options.append(PlanOption(key, title, terms, approval, reasons))
 
-    for months in sorted({m for m in STANDARD_MONTHS if m < settings.max_months}
-                         | {settings.max_months}):
+    for months in sorted(
+        {m for m in STANDARD_MONTHS if m < settings.max_months} | {settings.max_months}
+    ):
         add(f"months-{months}", f"{months} monthly payments", Proposal(months=months))
     add("lowest", "Lowest monthly payment the limits allow", Proposal())
     if settings.max_settlement_discount > 0:
         floor = round_up(facts.balance * (1 - settings.max_settlement_discount), facts.currency)
         if floor < facts.balance:
-            percent = f"{settings.max_settlement_discount * 100:g}"
+            percent = f"{(settings.max_settlement_discount * 100).normalize():f}"
             add("settlement", f"Settlement ({percent}% off)", Proposal(settlement=floor))
     if not options:
         return PlanOffers((), "no plan fits the configured limits for this balance")

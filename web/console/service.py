@@ -267,9 +267,7 @@ class ConsoleService:
         except queue.QueueItemNotFound as exc:
             raise ConsoleError(str(exc)) from exc
 
-    def _offers(
-        self, session: Session, item: QueueItem
-    ) -> tuple[PlanOffers, AccountFacts | None]:
+    def _offers(self, session: Session, item: QueueItem) -> tuple[PlanOffers, AccountFacts | None]:
         """R20/R28: offers only to a verified debtor, on an account that may get one."""
         thread = session.get(Thread, item.thread_id)
         assert thread is not None
