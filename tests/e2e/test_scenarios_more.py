@@ -21,7 +21,9 @@ SETTLE = 5.0  # long enough for a dispatcher polling every second to have sent a
 
 
 def body_of(sink: SmtpSink, index: int) -> str:
-    return str(sink.received[index].message.get_body(("plain",)).get_content())
+    part = sink.received[index].message.get_body(("plain",))
+    assert part is not None, "the mail has no text/plain part"
+    return str(part.get_content())
 
 
 def processed(parley: ParleyProcess, count: int) -> Callable[[], bool]:
