@@ -92,9 +92,10 @@ class PromiseTerms:
 class Decision:
     """What the agent does with one message, and why.
 
-    `priority` is the queue band (0 self-harm risk, 1 legal triggers and complaints, 2 disputes,
-    3 low confidence, 4 the rest); `rank` orders items inside a band (0-9, lower first; large
-    balances come first). `escalate` also queues the thread for a person when a text is sent.
+    `priority` is the queue band (0 self-harm risk, 1 legal triggers and complaints, 2 disputes
+    and vulnerable or distressed debtors, 3 low confidence, 4 the rest); `rank` orders items
+    inside a band (0-9, lower first; large balances come first). `escalate` also queues the
+    thread for a person when a text is sent.
     """
 
     action: Action
@@ -276,6 +277,9 @@ def _self_harm(triage: TriageView) -> bool:
     return "self_harm_risk" in triage.vulnerability
 
 
+_DISTRESSED = 0.5
+
+
 def _band(
     triage: TriageView,
     facts: AccountFacts | None,
@@ -292,6 +296,9 @@ def _band(
     if labels & {"dispute", "validation_request"} or triage.dispute_type is not None:
         return 2
     if change is not None and change.new_state == "dispute_hold":
+        return 2
+    # R26: a vulnerable or distressed debtor waits no longer than a dispute does.
+    if triage.vulnerability or triage.distress >= _DISTRESSED:
         return 2
     if not labels or min(triage.confidence(label) for label in labels) < (
         settings.min_auto_confidence

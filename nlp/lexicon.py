@@ -637,6 +637,9 @@ CUES: tuple[Cue, ...] = (
             r"|\bcut(?:ting)? my ?self\b",
             r"\b(?:no|nothing to|no point|no reason to|not worth) (?:reason to )?(?:live|living"
             r"|go on|going on|carry on|carrying on)\b",
+            r"\b(?:don'?t|do not|dont|no longer) (?:want|wanna|wish) to (?:live(?! (?:in|at|with|"
+            r"near|there|here|on)\b)|be alive|be here anymore|exist|wake up)\b",
+            r"\b(?:tired|sick) of (?:living|being alive|life)\b",
             r"\btake my (?:own )?life\b|\b(?:want|wanna|wish i (?:was|were)|ready) (?:to )?"
             r"(?:die|dead|be dead|disappear forever)\b",
             r"\bbetter off (?:dead|without me|gone)\b|\bcan'?t (?:go on|take (?:it|this|any "

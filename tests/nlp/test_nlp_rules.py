@@ -212,6 +212,9 @@ def test_dispute_types(text: str, dispute_type: str) -> None:
         "There's no reason to live anymore.",
         "i feel suicidal",
         "Everyone would be better off without me",
+        "I dont want to live anymore",
+        "so tired of living like this",
+        "I do not want to wake up tomorrow",
     ],
 )
 def test_self_harm_routes_to_a_person_first(text: str) -> None:
@@ -299,3 +302,8 @@ def test_emoji_sms_is_handled() -> None:
 def test_empty_text_is_routed_to_a_person() -> None:
     result = triage("   \n  ", received_at=RECEIVED)
     assert result.route == "human" and "empty" in result.reasons
+
+
+def test_moving_house_is_not_self_harm() -> None:
+    result = triage("I don't want to live in this flat anymore, moving out", received_at=RECEIVED)
+    assert "self_harm_risk" not in result.vulnerability
