@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from store.models import AuditEvent, AuditHead
@@ -124,25 +124,26 @@ def _write_pending(session: Session) -> None:
         prev = GENESIS
     else:
         prev = head[0]
-    last_id = 0
+    rows = []
     for item in pending:
         digest = event_hash(prev, item.body())
-        last_id = session.execute(
-            insert(AuditEvent)
-            .values(
-                at=item.at,
-                kind=item.kind,
-                actor=item.actor,
-                thread_id=item.thread_id,
-                message_id=item.message_id,
-                account_id=item.account_id,
-                data=item.data,
-                prev_hash=prev,
-                hash=digest,
-            )
-            .returning(AuditEvent.id)
-        ).scalar_one()
+        rows.append(
+            {
+                "at": item.at,
+                "kind": item.kind,
+                "actor": item.actor,
+                "thread_id": item.thread_id,
+                "message_id": item.message_id,
+                "account_id": item.account_id,
+                "data": item.data,
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        )
         prev = digest
+    # One multi-row INSERT; ids ascend in list order, which is the chain's order.
+    session.execute(insert(AuditEvent), rows)
+    last_id = session.execute(select(func.max(AuditEvent.id))).scalar_one()
     session.execute(
         update(AuditHead).where(AuditHead.id == 1).values(last_hash=prev, last_id=last_id)
     )
