@@ -193,6 +193,11 @@ def main() -> None:
                 started = time.perf_counter()
                 seed(db, args.threads, args.messages)
                 print(f"{backend}: seeded in {time.perf_counter() - started:.1f} s")
+                # A live database has planner statistics; a freshly bulk-loaded one has none
+                # until autovacuum gets to it, so gather them as an operator would after a load.
+                with db.engine.connect() as connection:
+                    connection.exec_driver_sql("ANALYZE")
+                    connection.commit()
                 backends[backend] = measure(db, args.threads, args.requests)
             finally:
                 db.dispose()
