@@ -20,38 +20,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
+from nlp import model as nlp_model
 from store.db import Database
 from store.importer import import_accounts, import_payments
 from store.models import Account, Debtor
 
 DEMO = Path(__file__).resolve().parents[2] / "demo"
 
-# The label names from /work/shared/TAXONOMY.md (a contract: kept verbatim).
-LABELS = frozenset(
-    {
-        "promise_to_pay",
-        "payment_made",
-        "payment_plan_request",
-        "hardship",
-        "dispute",
-        "validation_request",
-        "cease_communication",
-        "channel_opt_out",
-        "attorney_represented",
-        "bankruptcy",
-        "deceased",
-        "wrong_party",
-        "info_request",
-        "callback_request",
-        "complaint",
-        "abusive",
-        "auto_reply",
-        "other",
-    }
-)
-DISPUTE_TYPES = frozenset(
-    {"not_mine", "already_paid", "wrong_amount", "identity_theft", "goods_or_services", "other"}
-)
+# The label names of TAXONOMY.md, as the triage contract in nlp/model.py spells them.
+LABELS = frozenset(nlp_model.LABELS)
+DISPUTE_TYPES = frozenset(nlp_model.DISPUTE_TYPES)
 ACCOUNT_HEADER = [
     "account_id",
     "debtor_name",
