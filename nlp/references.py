@@ -5,6 +5,13 @@ most the last four digits, COMPLIANCE R38) and removes CVV, expiry and PIN value
 other step, so that nothing downstream (triage JSON, evidence excerpts, the console) can carry
 them. "Card ending 4821" is not card data and is left alone.
 
+What is masked: 13-19 digit runs (spaces or dashes allowed) that pass the Luhn check (card
+numbers; a 16-digit invoice or payment reference fails it and is kept); IBANs that pass the
+ISO 7064 mod-97 check (with or without spaces); a UK sort code with its account number, with
+the words ("sort code 12-34-56 account 12345678") or as the bare pair ("12-34-56 12345678");
+US routing and account numbers named as such ("routing 021000021, account 123456789"); any
+account number within 80 characters of bank wording.
+
 Reference forms returned by `find_references` (uppercase, one spelling per reference):
 `INV-1234` / `ACC-55` (prefixed identifiers as written, joined with "-"), `#101` (invoice
 numbers: "invoice #101", "invoice no. 101", "#101"), `account 12345678`, `ref 4411` (payment
@@ -16,18 +23,31 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["MAX_REFERENCES", "RefMention", "find_references", "redact"]
+__all__ = [
+    "MAX_REFERENCES", "RefMention", "find_references", "iban_valid", "luhn_valid", "redact"
+]
 
 MAX_REFERENCES = 200  # the overlap check is quadratic; a reply names a few references
 
 _CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
-_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
+_IBAN = re.compile(
+    r"\b[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]{4}){2,7}(?:[ -]?[A-Z0-9]{1,4})?\b", re.I
+)
 _SORT_CODE = re.compile(r"\b(sort[- ]?code\s*:?\s*)(\d{2})[- ]?(\d{2})[- ]?(\d{2})\b", re.I)
+# "12-34-56 12345678", "12-34-56 / 12345678", "12-34-56, acc 12345678": the UK pair without
+# the words. The dashes make it a sort code, not a date or a phone number.
+_SORT_PAIR = re.compile(
+    r"(?<![\d-])(\d{2})-(\d{2})-(\d{2})(\s*(?:[,/;]|and|&)?\s*(?:(?:account|acct|acc|a/c)"
+    r"\.?(?: number| no\.?| num| #)?\s*:?\s*)?)(\d{8})(?!\d)",
+    re.I,
+)
 _ROUTING = re.compile(
-    r"\b((?:routing|aba|transit)(?: number| no\.?| #)?\s*:?\s*)(\d{9})\b", re.I
+    r"\b((?:routing|aba|transit)(?: number| no\.?| #)?\s*(?:is|:|#|-)?\s*)(\d{9})\b", re.I
 )
 _BANK_ACCOUNT = re.compile(
-    r"\b((?:bank )?(?:account|acct|a/c)\.?(?: number| no\.?| num| #)?\s*:?\s*)(\d{6,17})\b", re.I
+    r"\b((?:bank )?(?:account|acct|a/c)\.?(?: number| no\.?| num| #)?\s*(?:is|:|#|-)?\s*)"
+    r"(\d{6,17})\b",
+    re.I,
 )
 _BANK_CONTEXT = re.compile(r"\b(?:bank|sort[- ]?code|routing|aba|iban|swift|bic|checking)\b", re.I)
 _CVV = re.compile(r"\b(?:cvv2?|cvc2?|csc|security code|card code)\s*(?:is|:|-)?\s*\d{3,4}\b", re.I)
@@ -43,18 +63,49 @@ def _last4(digits: str) -> str:
     return re.sub(r"\D", "", digits)[-4:]
 
 
+def luhn_valid(digits: str) -> bool:
+    """The Luhn check every payment card number passes (ISO/IEC 7812); digits only."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 1:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def iban_valid(text: str) -> bool:
+    """The ISO 13616 check: the country and check digits moved to the end, letters as numbers,
+    the whole number mod 97 is 1. Catches every single-character typo."""
+    s = re.sub(r"[\s-]", "", text).upper()
+    if not 15 <= len(s) <= 34 or not s.isalnum():
+        return False
+    moved = s[4:] + s[:4]
+    return int("".join(str(int(ch, 36)) for ch in moved)) % 97 == 1
+
+
 def redact(text: str) -> str:
     """Mask card and bank numbers (last four digits kept) and drop CVV, expiry and PIN values.
 
-    Every 13-19 digit run (spaces or dashes allowed) is treated as a card number, Luhn-valid
-    or not: a false mask costs nothing, a stored card number is a PCI breach.
+    A 13-19 digit run is a card number only when it passes the Luhn check: debtors quote long
+    invoice and payment references that must stay readable, and a card number that fails the
+    check is a typo no one can charge. IBANs likewise need their mod-97 check.
     """
     text = _CVV.sub("[CVV REMOVED]", text)
     text = _EXPIRY.sub("[EXPIRY REMOVED]", text)
     text = _PIN.sub("[PIN REMOVED]", text)
     # IBANs first: their digit runs would otherwise look like card numbers.
-    text = _IBAN.sub(lambda m: f"[BANK •••• {_last4(m.group())}]", text)
-    text = _CARD.sub(lambda m: f"[CARD •••• {_last4(m.group())}]", text)
+    text = _IBAN.sub(
+        lambda m: f"[BANK •••• {_last4(m.group())}]" if iban_valid(m.group()) else m.group(),
+        text,
+    )
+
+    def card(m: re.Match[str]) -> str:
+        digits = re.sub(r"\D", "", m.group())
+        return f"[CARD •••• {digits[-4:]}]" if luhn_valid(digits) else m.group()
+
+    text = _CARD.sub(card, text)
+    text = _SORT_PAIR.sub(lambda m: f"[BANK •••• {m.group(5)[-4:]}]", text)
     text = _SORT_CODE.sub(lambda m: f"{m.group(1)}[BANK •••• {m.group(3)}{m.group(4)}]", text)
     text = _ROUTING.sub(lambda m: f"{m.group(1)}[BANK •••• {m.group(2)[-4:]}]", text)
 
