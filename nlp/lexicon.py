@@ -29,6 +29,19 @@ class Cue:
 
 
 ME = r"(?:me|us|my (?:wife|husband|family|mum|mom|mother|dad|father|partner))"
+# "do not contact me at work", "stop calling me on my mobile": a place, channel or time after
+# the person limits the request to that channel (channel_opt_out), unless it is "at all".
+LIMITED = (
+    r"\s+(?:at (?!all\b)|on (?:my|this|the|weekends?|sundays?|saturdays?|whatsapp|facebook)\b"
+    r"|via\b|by (?!any\b|anyone\b)|through\b|after\b|before\b|during\b|between\b|except\b"
+    r"|unless\b|in the (?:morning|evening|night)\b)"
+)
+PLACE = (
+    r"(?:work|my work|the office|my office|my job|my workplace|my employer|home|my home"
+    r"|my (?:mobile|cell|landline|phone|work phone|home phone|work email|personal email)"
+    r"|this (?:number|address|email)|whatsapp|facebook|social media|weekends?|the weekend"
+    r"|night|sundays?)"
+)
 DONT = r"(?:don'?t|dont|do not|never|pls don'?t|please don'?t|do ?n0t)"
 YOU = r"(?:you|u|ya|your (?:company|agency|firm|people|staff|team))"
 I_WILL = (
@@ -360,9 +373,11 @@ CUES: tuple[Cue, ...] = (
         confidence=0.95,
         patterns=(
             rf"\bstop (?:all )?(?:contact\w*|harass\w*|harras\w*|bother\w*|pester\w*|hound\w*"
-            rf"|chas\w*|writing to|communicat\w*|threaten\w*) {ME}\b",
+            rf"|chas\w*|writing to|communicat\w*|threaten\w*) {ME}\b(?!{LIMITED})",
             rf"\b{DONT}\s+(?:ever\s+)?(?:contact|bother|harass|write to|communicate with|"
-            rf"approach|chase|reach out to) {ME}\b",
+            rf"approach|chase|reach out to) {ME}\b(?!{LIMITED})",
+            r"\b(?:don'?t|do not|dont) (?:want|wish) (?:to (?:hear from|be contacted by) (?:you|u"
+            r"|your company)|any (?:more |further )?(?:contact|communication|calls or letters))\b",
             rf"\b(?:never|do not|don'?t) (?:\w+ )?(?:contact|bother) {ME} again\b",
             r"\bcease (?:and|&) desist\b|\bcease\b.{0,20}\b(?:contact|communication|"
             r"correspondence|all)\b",
@@ -372,7 +387,8 @@ CUES: tuple[Cue, ...] = (
             r"\b(?:remove|delete) (?:me|my (?:details|number|name|information|info)) from "
             r"(?:all|everything|your (?:system|records|database))\b",
             r"\bstop (?:all|any) (?:contact|communication|correspondence)\b",
-            rf"\b(?:stop|quit|quite) (?:contacting|contactin|contating|contcting) {ME}?",
+            rf"\b(?:stop|quit|quite) (?:contacting|contactin|contating|contcting)\b"
+            rf"(?!(?: {ME})?{LIMITED})",
             rf"\bnot (?:to|too) (?:contact|call|text|email|message) {ME}\s+(?:again|anymore|"
             rf"any more|ever)\b",
         ),
@@ -414,16 +430,108 @@ CUES: tuple[Cue, ...] = (
             r"|letters|voicemails)\b",
             r"\b(?:stop|quit) (?:sending|sendin) (?:me )?(?:texts|messages|emails|letters|these)\b",
             rf"\b{DONT}\s+(?:ever\s+)?(?:text|txt|sms|email|e-mail|call|phone|ring|message"
-            rf"|write to|mail) (?:me|us|this (?:number|address)|my (?:work|job|office|phone))\b",
+            rf"|write to|mail) (?:me|us|this (?:number|address)|my (?:work|job|office|phone"
+            rf"|mobile|cell|landline|employer|workplace|home))\b",
+            rf"\b(?:{DONT}\s+(?:ever\s+)?|stop\s+|quit\s+)(?:contact(?:ing)?|call(?:ing)?"
+            rf"|ring(?:ing)?|phon(?:e|ing)|text(?:ing)?|email(?:ing)?|messag(?:e|ing)|visit(?:ing)?"
+            rf"|writ(?:e|ing) to|bother(?:ing)?) {ME}{LIMITED}",
+            rf"\b(?:no|stop) (?:more )?(?:calls|contact|texts|emails|messages|visits) (?:to|at|on)"
+            rf" {PLACE}\b",
             rf"\b{DONT}\s+(?:want|need) (?:any )?(?:more )?(?:texts|emails|calls|messages"
             rf"|letters)\b",
             r"\b(?:remove|take) (?:me|my (?:number|email|address)|this (?:number|address)) "
             r"(?:off|from) (?:your|the|this) (?:list|mailing list|system|contact list|database"
             r"|texts)\b",
             r"\b(?:text|txt|email|e-mail|call|phone|write to|mail|contact) (?:me|us) (?:instead"
-            r"|only)\b|\bonly (?:contact|reach|write to) (?:me|us) (?:by|via|through|on)\b",
+            r"|only)\b|\bonly (?:contact|reach|write to|text|email|call) (?:me|us)"
+            r" (?:by|via|through|on|at)\b",
+            r"\b(?:contact|reach|write to) (?:me|us) (?:only )?(?:by|via|through)"
+            r" (?:post|mail|letter|email|e-mail|text|sms|phone) only\b",
             r"\b(?:by|via) (?:post|mail|letter|email|text) only\b",
             r"\bwrong (?:channel|way to (?:contact|reach))\b",
+        ),
+    ),
+    # Opt-outs and cease in Spanish, French, Portuguese, German, Italian, Dutch and Polish
+    # (legal triggers whatever the language; recall first). A request to stop one way of being
+    # reached (writing, calling, messages) is channel_opt_out; to stop contact at all is cease.
+    Cue(
+        target="intent:channel_opt_out",
+        confidence=0.95,
+        patterns=(
+            # es: "no me escriban más", "dejen de llamarme", "no quiero más mensajes"
+            r"\bno me (?:escrib(?!i[óo]\b)\w*|llam(?!o\b|a\b|as\b|ó\b|aron\b)\w*|mand\w*"
+            r"|envi\w*|envíen|textee?n?)\b|\bno (?:escriban|llamen|manden|env[íi]en)\b",
+            r"\bdej(?:en|e|ad|a|ar) de (?:escribir\w*|llamar\w*|mandar\w*|enviar\w*|text\w*)",
+            r"\b(?:ya )?no (?:quiero|deseo) (?:recibir )?(?:m[áa]s |ning[úu]n |ninguna )?"
+            r"(?:mensajes?|correos?|llamadas?|sms|emails?|e-mails?|cartas?)\b",
+            r"\b(?:dar(?:me)?|d[ée]nme|d[ée]me) de baja\b|\bdesuscrib\w*|\bdesinscrib\w*",
+            # fr: "arrêtez de m'écrire", "ne m'appelez plus", "plus de messages"
+            r"\bne (?:m'|me )?(?:[ée]cri\w*|appel\w*|envoy\w*|t[ée]l[ée]phon\w*|textos?)"
+            r"(?: (?:de |des )?(?:messages|sms|mails|e-mails|courriers|lettres))? plus\b",
+            r"\barr[êe]t(?:ez|e|er) (?:de |d')(?:m'|me )?(?:[ée]crire|appeler|envoyer"
+            r"|t[ée]l[ée]phoner|texter|spammer)",
+            r"\b(?:d[ée]sabonn|d[ée]sinscri)\w*|\bplus (?:de|d') ?(?:messages|sms|appels|mails"
+            r"|e-mails|courriers)\b",
+            # pt: "parem de me mandar mensagens", "não me liguem mais"
+            r"\bpar(?:em|e|a|ar) de (?:me )?(?:mandar|enviar|ligar|escrever|telefonar)\w*",
+            r"\bn[ãa]o (?:me )?(?:liguem|ligue|mandem|mande|enviem|envie|escrevam|escreva"
+            r"|telefonem)\b",
+            r"\bn[ãa]o quero (?:receber )?mais (?:mensagens|liga[çc][õo]es|emails|e-mails|sms"
+            r"|cartas)\b|\bdescadastr\w*",
+            # de: "hören Sie auf, mich anzurufen", "schreiben Sie mir nicht mehr"
+            r"\bh(?:ö|oe|o)r(?:en|t|e)? (?:sie |ihr )?(?:endlich |bitte )?auf,? mich"
+            r" (?:st[äa]ndig )?(?:anzurufen|anzuschreiben"
+            r"|zu (?:schreiben|simsen|anzurufen|nerven))",
+            r"\b(?:schreiben|rufen|simsen|mailen) sie mi(?:r|ch) (?:bitte )?(?:nicht|nie) (?:mehr"
+            r"|wieder)\b",
+            r"\bkeine (?:weiteren )?(?:anrufe|nachrichten|e-?mails|sms|briefe|mails)(?: mehr)?\b"
+            r"|\babmelden\b|\babbestellen\b",
+            # it: "non chiamatemi più", "smettete di scrivermi"
+            r"\bnon (?:mi )?(?:chiam|scriv|mand|invi)\w* pi[ùu]\b|\bsmett\w* di (?:chiamarmi"
+            r"|scrivermi|mandarmi|inviarmi)",
+            # nl: "bel me niet meer", "stop met bellen"
+            r"\b(?:bel|mail|sms|app) (?:me|mij) niet meer\b|\bstop (?:met )?(?:bellen|mailen"
+            r"|sms'?en|appen)\b",
+            # pl: "przestańcie dzwonić", "nie dzwońcie do mnie"
+            r"\bprzesta[ńn](?:cie)? (?:do mnie )?(?:dzwoni[ćc]|pisa[ćc]|wysy[łl]a[ćc])"
+            r"|\bnie (?:dzwo[ńn]cie|piszcie)\b",
+        ),
+    ),
+    Cue(
+        target="intent:cease_communication",
+        confidence=0.95,
+        patterns=(
+            # es: "no me contacten más", "dejen de molestarme", "déjenme en paz"
+            r"\bno (?:me (?:contact\w*|molest\w*|acos\w*|busqu\w*)|contacten|contactarme"
+            r"|molesten)\b",
+            r"\bdej(?:en|e|ad|a|ar) de (?:contactar\w*|molestar\w*|acosar\w*|buscar\w*)",
+            r"\bd[ée]j(?:en|e|a)(?:me|nos) (?:en paz|tranquil[oa]s?)\b",
+            r"\bno (?:quiero|deseo) (?:ning[úu]n |m[áa]s )?contacto\b|\bno quiero que me"
+            r" (?:contacten|llamen|escriban|molesten)\b",
+            # fr: "ne me contactez plus", "laissez-moi tranquille"
+            r"\bne (?:me |m')?(?:contact\w*|d[ée]rang\w*|harcel\w*|recontact\w*) (?:plus|jamais)\b",
+            r"\barr[êe]t(?:ez|e|er) de (?:me )?(?:contacter|harceler|d[ée]ranger|relancer)",
+            r"\blaissez[- ]moi (?:tranquille|en paix)\b|\bfoutez[- ]moi la paix\b",
+            r"\b(?:plus aucun|aucun autre) contact\b",
+            # pt: "parem de me contatar", "me deixem em paz"
+            r"\bpar(?:em|e|a|ar) de (?:me )?(?:contatar|contactar|incomodar|perturbar|assediar"
+            r"|cobrar)\w*",
+            r"\bn[ãa]o (?:me )?(?:contatem|contactem|contate|contacte|incomodem|incomode"
+            r"|procurem|perturbem)\b",
+            r"\bdeix(?:em|e)(?:-me| me)? em paz\b|\bme deix(?:em|e) em paz\b",
+            # de: "hören Sie auf, mich zu kontaktieren", "lassen Sie mich in Ruhe"
+            r"\bh(?:ö|oe|o)r(?:en|t|e)? (?:sie |ihr )?(?:endlich |bitte )?auf,? mich"
+            r" (?:st[äa]ndig )?zu (?:kontaktieren|bel(?:ä|ae|a)stigen|bedr(?:ä|ae|a)ngen)",
+            r"\bkontaktieren sie mich (?:bitte )?(?:nicht|nie) (?:mehr|wieder)\b",
+            r"\blass(?:en sie|t) mich (?:in ruhe|in frieden)\b|\bkein(?:en)? (?:weiteren )?kontakt"
+            r"(?: mehr)?\b",
+            # it, nl, pl
+            r"\bnon (?:mi )?contatt\w* pi[ùu]\b|\bsmett\w* di (?:contattarmi|disturbarmi"
+            r"|molestarmi)|\blasciatemi in pace\b",
+            r"\bneem geen contact (?:meer )?(?:met (?:me|mij) )?op\b|\blaat (?:me|mij) (?:met"
+            r" rust|in rust)\b",
+            r"\bprzesta[ńn](?:cie)? (?:si[ęe] )?(?:ze mn[ąa] )?kontaktowa[ćc]|\bzostawcie mnie w"
+            r" spokoju\b",
         ),
     ),
     # attorney_represented (future intent "I'll get a lawyer" is a complaint, see below)
@@ -552,6 +660,10 @@ CUES: tuple[Cue, ...] = (
             r"\bbest (?:time|number|way) to (?:call|reach|contact)\b",
             r"\bavailable (?:after|before|between|on|from)\b",
             r"\b(?:email|text|txt) me (?:at|on)\b",
+            # "text me instead", "only contact me by post": a channel they do want
+            r"\b(?:text|txt|email|e-mail|call|phone|ring|write to|mail|contact|message|whatsapp)"
+            r" (?:me|us) (?:instead|only)\b|\bonly (?:contact|reach|write to|text|email|call)"
+            r" (?:me|us) (?:by|via|through|on|at)\b",
         ),
     ),
     # complaint

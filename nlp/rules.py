@@ -5,8 +5,9 @@ label and split a reply by reference. Rules written in code here:
 
 - SMS keywords (COMPLIANCE R06/R07): the whole text, normalised (case-folded, punctuation and
   emoji stripped), is or starts with STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE,
-  OPTOUT or OPT OUT with only filler around it ("stop pls", "STOP!!! 🛑", "ok just stop") →
-  channel_opt_out 0.98;
+  OPTOUT or OPT OUT, or their Spanish/French/Portuguese/German/Italian forms (BAJA, ALTO, PARE,
+  ARRÊT, STOPP, BASTA), with only filler around it ("stop pls", "STOP!!! 🛑", "ok just stop",
+  "baja por favor") → channel_opt_out 0.98;
   an upper-case STOP/STOPALL/UNSUBSCRIBE/OPTOUT/REVOKE word inside a longer SMS → 0.8
   (the one confirmation text asks about scope). "stop worrying lol im paying friday" is not
   an opt-out. START/UNSTOP/YES are opt-ins, never opt-outs; HELP/INFO → info_request.
@@ -84,8 +85,12 @@ def _negated(text: str, start: int, end: int, *, inside: bool) -> bool:
     return bool(words) and words[-1].lower() == "no"
 
 
+# Carrier keywords, with the Spanish, French, Portuguese, German, Italian and Dutch words that
+# debtors send the same way ("BAJA", "ARRÊT", "PARE", "STOPP").
 _OPT_OUT_WORDS = ("stopall", "stop all", "stop", "unsubscribe", "cancel", "end", "quit",
-                  "revoke", "optout", "opt out")
+                  "revoke", "optout", "opt out", "baja", "darme de baja", "dar de baja",
+                  "alto", "parar", "pare", "parem", "cancelar", "arret", "arrêt", "arrêter",
+                  "arreter", "stopp", "basta", "desinscribir", "desuscribir")
 _OPT_IN_WORDS = frozenset({"start", "unstop", "yes", "subscribe"})
 _HELP_WORDS = frozenset({"help", "info"})
 _FILLER = frozenset(
@@ -94,7 +99,8 @@ _FILLER = frozenset(
         "me", "texting", "texts", "text", "txt", "txts", "messages", "messaging", "msgs", "all",
         "this", "number", "sending", "them", "these", "immediately", "asap", "already", "sms",
         "contacting", "calling", "ok", "okay", "just", "the", "to", "my", "from", "list", "out",
-        "mate", "yall", "guys", "ffs", "again",
+        "mate", "yall", "guys", "ffs", "again", "por", "favor", "porfa", "gracias", "ya",
+        "svp", "merci", "bitte", "danke", "obrigado", "obrigada", "ahora", "maintenant",
     }
 )
 _LEADING_FILLER = frozenset(
@@ -104,7 +110,7 @@ _LEADING_FILLER = frozenset(
         "sake", "ffs", "and", "yes", "no", "i", "said", "already", "again",
     }
 )
-_IN_SMS_CAPS = re.compile(r"\b(?:STOP|STOPALL|UNSUBSCRIBE|OPTOUT|OPT OUT|REVOKE)\b")
+_IN_SMS_CAPS = re.compile(r"\b(?:STOP|STOPALL|UNSUBSCRIBE|OPTOUT|OPT OUT|REVOKE|BAJA|STOPP)\b")
 
 
 def _fold(text: str) -> str:
@@ -273,7 +279,8 @@ def find_hits(text: str, *, channel: str = "email") -> list[Hit]:
             for m in _IN_SMS_CAPS.finditer(text):
                 hits.append(Hit(target="intent:channel_opt_out", confidence=0.8,
                                 start=m.start(), end=m.end(), excerpt=m.group()))
-    elif _fold(text) in ("unsubscribe", "stop", "stop all", "opt out", "optout", "remove me"):
+    elif _fold(text) in ("unsubscribe", "stop", "stop all", "opt out", "optout", "remove me",
+                         "baja", "stopp", "arret", "arrêt"):
         hits.append(Hit(target="intent:channel_opt_out", confidence=0.98, start=0,
                         end=len(text), excerpt=text.strip()))
     return hits
