@@ -121,6 +121,9 @@ class Triage:
     reasons: tuple[str, ...] = ()
     evidence: tuple[Evidence, ...] = ()
     engine: str = "rules-1"
+    # ISO 639-1 code of the message ("und" when unreadable); records written before the field
+    # existed read back as "en".
+    language: str = "en"
 
     @property
     def labels(self) -> frozenset[str]:
@@ -131,8 +134,9 @@ class Triage:
         return max((i.confidence for i in self.intents if i.label == label), default=0.0)
 
     def to_json(self, *, explain: bool = False) -> dict[str, Any]:
-        """The TAXONOMY.md JSON object. `explain=True` adds `engine` and `evidence` (for the
-        audit log and the console); the default is exactly the contract's keys."""
+        """The TAXONOMY.md JSON object plus `language` (the brief of the language routing
+        added it; TAXONOMY.md does not list it yet). `explain=True` adds `engine` and
+        `evidence` (for the audit log and the console)."""
         out: dict[str, Any] = {
             "id": self.id,
             "intents": [{"label": i.label, "confidence": i.confidence} for i in self.intents],
@@ -157,6 +161,7 @@ class Triage:
             ],
             "route": self.route,
             "reasons": list(self.reasons),
+            "language": self.language,
         }
         if explain:
             out["engine"] = self.engine
@@ -210,6 +215,7 @@ class Triage:
                     for e in data.get("evidence", [])
                 ),
                 engine=str(data.get("engine", "rules-1")),
+                language=str(data.get("language") or "en"),
             )
         except TriageFormatError:
             raise

@@ -16,7 +16,12 @@ Route: `human` when any reason applies, in this order: `self_harm_risk`,
 `abusive`, `prompt_injection`, `vulnerability:<name>`, `distress` (hardship with distress
 >= 0.5, or distress >= 0.7), `breathing_space`, `data_subject_request`, `low_confidence`
 (no confident label, or `other` only on an email longer than three sentences), `truncated`
-(the body was cut at the cap), `empty`. Otherwise `auto`.
+(the body was cut at the cap), `empty`, `unreadable` (mostly undecodable bytes),
+`language:<code>` (confidently not English: the agent answers English only for now; legal
+triggers in other languages still fire as labels). Otherwise `auto`.
+
+Dates resolve against the message's date in the debtor's time zone (`timezone`, an IANA name),
+which also decides whether "04/05" is 5 April or 4 May (nlp.dates.day_first_zone).
 """
 
 from __future__ import annotations
@@ -24,12 +29,14 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from nlp.amounts import AmountMention, find_amounts
 from nlp.clean import clean_text
-from nlp.dates import DateMention, find_dates
+from nlp.dates import DateMention, day_first_zone, find_dates
+from nlp.language import NON_ENGLISH_THRESHOLD, detect_language
 from nlp.model import (
     LABELS,
     Evidence,
@@ -47,6 +54,13 @@ __all__ = ["ENGINE", "LEGAL_TRIGGERS", "triage"]
 
 ENGINE = "rules-1"
 MAX_EVIDENCE = 50  # enough for a console to highlight; a hostile body can fire thousands
+# Caps applied here as well as in nlp.clean, so that a hostile body stays fast whatever the
+# cleaner does: the raw text is cut before cleaning, the cleaned text before the rules.
+_RAW_CAP = 200_000
+_TEXT_CAP = 20_000
+# A body whose visible characters are more than this share of U+FFFD (bytes that did not
+# decode), private-use or unassigned code points is binary, not a message.
+_UNREADABLE_SHARE = 0.15
 
 LEGAL_TRIGGERS: frozenset[str] = frozenset(
     {
@@ -119,6 +133,7 @@ def triage(
     channel: str = "email",
     received_at: datetime,
     message_id: str = "",
+    timezone: str | None = None,
 ) -> Triage:
     """Triage one message.
 
@@ -128,14 +143,23 @@ def triage(
         subject: the email subject, used for autoresponder detection and when the body is empty.
         channel: "email" or "sms"; SMS carrier keywords (STOP, HELP, START) apply to "sms" only.
         received_at: when the message arrived; relative dates resolve against its own date.
+            A naive datetime is taken as UTC when `timezone` is given.
         message_id: copied to `Triage.id`.
+        timezone: the debtor's IANA zone ("Europe/London"); received_at is converted to it
+            before its date is taken ("tomorrow" at 23:30 in New York is the local tomorrow).
+            None or an unknown name keeps received_at's own offset.
 
     Returns:
         The triage; `route == "human"` when a person must look, with the reasons.
     """
-    received = received_at.date()
-    cleaned = clean_text(text)
+    received = _local_date(received_at, timezone)
+    truncated = len(text) > _RAW_CAP
+    cleaned = clean_text(text[:_RAW_CAP])
     body = cleaned.text
+    if len(body) > _TEXT_CAP:
+        body, truncated = body[:_TEXT_CAP], True
+    truncated = truncated or cleaned.truncated
+    unreadable = _unreadable(body)
     subject_text = _SUBJECT_PREFIX.sub("", subject or "").strip()
     empty = not body.strip()
     if empty and subject_text:
@@ -148,7 +172,7 @@ def triage(
                         excerpt=f"subject: {subject_text[:80]}"))
 
     refs = find_references(body)
-    dates = find_dates(body, received)
+    dates = find_dates(body, received, day_first=day_first_zone(timezone))
     date_spans = [(d.start, d.end) for d in dates]
     amounts = find_amounts(body, exclude=date_spans + [(r.start, r.end) for r in refs])
 
@@ -173,8 +197,17 @@ def triage(
     evidence = _evidence(hits, labels)
     reasons = _reasons(
         labels, intents, vulnerability, distress, flags, body, channel,
-        truncated=cleaned.truncated, empty=empty and not subject_text,
+        truncated=truncated, empty=empty and not subject_text,
     )
+    language = "en"
+    if unreadable:
+        language = "und"
+        reasons = (*reasons, "unreadable")
+    elif not (empty and not subject_text):
+        guess = detect_language(body)
+        language = guess.code if guess.confidence > 0 else "en"
+        if guess.code != "en" and guess.confidence >= NON_ENGLISH_THRESHOLD:
+            reasons = (*reasons, f"language:{guess.code}")
     return Triage(
         id=message_id,
         intents=intents,
@@ -191,7 +224,34 @@ def triage(
         reasons=reasons,
         evidence=evidence,
         engine=ENGINE,
+        language=language,
     )
+
+
+def _local_date(received_at: datetime, timezone: str | None) -> date:
+    """The received date in the debtor's zone; an unknown zone name is ignored, not raised,
+    because triage must return a result for every message."""
+    if not timezone:
+        return received_at.date()
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return received_at.date()
+    aware = received_at if received_at.tzinfo is not None else received_at.replace(tzinfo=UTC)
+    return aware.astimezone(zone).date()
+
+
+def _unreadable(body: str) -> bool:
+    """Whether the body is mostly bytes that did not decode (binary sent as text)."""
+    visible = [ch for ch in body if not ch.isspace()]
+    if not visible:
+        return False
+    bad = sum(
+        1 for ch in visible
+        if ch == "\ufffd" or 0xE000 <= ord(ch) <= 0xF8FF or 0xD800 <= ord(ch) <= 0xDFFF
+        or (ord(ch) < 32) or 0x80 <= ord(ch) < 0xA0
+    )
+    return bad / len(visible) > _UNREADABLE_SHARE
 
 
 def _intents(

@@ -21,7 +21,7 @@ TAXONOMY_CANDIDATES = [REPO / "TAXONOMY.md", REPO / "docs" / "TAXONOMY.md",
 
 KEYS = {
     "id", "intents", "dispute_type", "distress", "sentiment", "vulnerability", "promise",
-    "amounts", "dates", "references", "per_reference", "route", "reasons",
+    "amounts", "dates", "references", "per_reference", "route", "reasons", "language",
 }
 
 

@@ -87,6 +87,7 @@ def test_taxonomy_example_next_friday() -> None:
         "per_reference": [],
         "route": "auto",
         "reasons": [],
+        "language": "en",
     }
 
 
