@@ -47,6 +47,9 @@ def _words(text: str) -> frozenset[str]:
 _PROFILES: dict[str, frozenset[str]] = {
     "en": _words(
         "the a an and or but to of in on at for with from by about as is are was were be been"
+        " worries worry hope know think said told asked let make made take give gave find"
+        " keep say see look come came like love alright right left wait till until ago"
+        " after before while since every each both"
         " am i me my mine you your yours he she it its we us our they them their this that"
         " these those what which who when where why how not no yes yeah yep yup ok okay k kk"
         " thanks thank thx ty tx pls please plz u ur im ive dont cant wont didnt doesnt isnt"
@@ -75,7 +78,14 @@ _PROFILES: dict[str, frozenset[str]] = {
         " escribirme escriben mensaje mensajes dejen déjenme dejenme señor señora usted"
         " ustedes vale bueno claro cuánto cuanto debo trabajo ahora todavía entonces baja"
         " contacten contactarme molesten acoso nunca jamás jamas perdí perdi abogado"
-        " quisiera saludos atentamente disculpe gracia"
+        " quisiera saludos atentamente disculpe basta voy vas va vamos vuelvan vuelva fuera"
+        " oficina mínimo minimo alcanza cada quincena esposo esposa fallecio falleció"
+        " teléfono telefono pude pudo horas tarjeta hermana hermano otra vez checa porfa"
+        " queja día veces reporten contesto luego manejando equivocado aquí aqui vive"
+        " ninguna ninguno estaré estare enero febrero diciembre asunto relacionado"
+        " encuentro vacaciones molestarme contactar sin falta lo todo junto pagué"
+        " pague hice transferencia número numero mensual pagos cuotas ayuda"
+        " llamadas correo ahorita pues necesito"
     ),
     "fr": _words(
         "le la les de des du un une et est en que qui dans pour pas ne plus sur au aux avec"
@@ -86,7 +96,10 @@ _PROFILES: dict[str, frozenset[str]] = {
         " mois vendredi lundi mardi mercredi jeudi samedi dimanche aujourd hui hier appeler"
         " appelez contactez contacter écrire ecrire écrivez ecrivez arrêtez arretez jamais"
         " veuillez svp stp peux peut veux dois besoin travail quand comme aussi encore déjà"
-        " deja rien cordialement laissez moi tranquille avocat qu n l d"
+        " deja rien cordialement laissez moi tranquille avocat qu n l d informe dossier"
+        " déclaré declare père pere mère mere décédé decede succession notaire payé"
+        " virement facture remboursement échéancier echeancier mensualités mensualites"
+        " chômage chomage malade messieurs"
     ),
     "de": _words(
         "der die das und ist nicht ich du er sie es wir ihr mich mir dich dir ein eine einen"
@@ -108,7 +121,8 @@ _PROFILES: dict[str, frozenset[str]] = {
         " dívida divida conta amanhã amanha semana mês sexta segunda terça terca quarta"
         " quinta sábado domingo hoje ontem parem ligar liguem mandar mandem mensagens"
         " mensagem favor posso pode quero preciso trabalho agora ainda então entao deixem"
-        " paz contatar contactar advogado"
+        " paz contatar contactar advogado paguei ontem confirmem confirme por"
+        " boleto pix parcelar parcelas desempregado faleceu"
     ),
     "it": _words(
         "di e il la che è per un una in del della non sono mi ti si lo gli le ho ha hanno"
@@ -116,7 +130,8 @@ _PROFILES: dict[str, frozenset[str]] = {
         " loro mio mia grazie ciao buongiorno buonasera sì pagare pago pagamento soldi debito"
         " conto domani settimana mese venerdì venerdi lunedì lunedi oggi ieri chiamare"
         " chiamarmi contattarmi smettete favore posso può puo voglio devo lavoro adesso"
-        " ancora già gia niente nessun cordiali saluti avvocato"
+        " ancora già gia niente nessun cordiali saluti avvocato gentile mittente fuori"
+        " ufficio fino accesso limitato posta elettronica basta pagato bonifico rate"
     ),
     "pl": _words(
         "i w na z do nie się sie że ze jest to jak co ale o po od tak za mnie mi ja ty on"
@@ -231,13 +246,16 @@ def detect_language(text: str) -> LanguageGuess:
         scores[lang] += min(bonus, _LETTER_CAP)
         if bonus:
             hits[lang] += 1
-    total = sum(scores.values())
-    if total <= 0:
+    if sum(scores.values()) <= 0:
         return LanguageGuess(code="en", confidence=0.0)
     best = max(scores, key=lambda lang: (scores[lang], lang == "en"))
     if best != "en" and scores["en"] >= scores[best]:
         best = "en"
-    share = scores[best] / total
+    # The question that matters is "English or not": a non-English guess is measured against
+    # English only (Spanish, Portuguese and Italian share many words; that uncertainty is
+    # about which code, not about whether the agent can answer).
+    rival = scores["en"] if best != "en" else max(v for k, v in scores.items() if k != "en")
+    share = scores[best] / (scores[best] + rival)
     # One distinctive word gives 0.75, three or more give the full share.
     support = min(1.0, 0.5 + 0.25 * hits[best])
     return LanguageGuess(code=best, confidence=round(share * support, 2))
