@@ -196,7 +196,9 @@ def score(name: str, version: str, cleaner: Cleaner, cases: list[Case]) -> Score
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--show-misses", metavar="SYSTEM", help="print the outputs a system got wrong")
+    parser.add_argument(
+        "--show-misses", metavar="SYSTEM", help="print the outputs a system got wrong"
+    )
     args = parser.parse_args()
     cases = load_cases()
     results: list[Score] = []
