@@ -159,7 +159,17 @@ def triage(
     if len(body) > _TEXT_CAP:
         body, truncated = body[:_TEXT_CAP], True
     truncated = truncated or cleaned.truncated
-    unreadable = _unreadable(body)
+    if _unreadable(body):
+        # Cues found in decoded noise are noise ("fu" in random bytes is not abuse): a person
+        # looks at the raw message instead.
+        return Triage(
+            id=message_id,
+            intents=(Intent(label="other", confidence=0.3),),
+            route="human",
+            reasons=("unreadable", "truncated") if truncated else ("unreadable",),
+            engine=ENGINE,
+            language="und",
+        )
     subject_text = _SUBJECT_PREFIX.sub("", subject or "").strip()
     empty = not body.strip()
     if empty and subject_text:
@@ -200,10 +210,7 @@ def triage(
         truncated=truncated, empty=empty and not subject_text,
     )
     language = "en"
-    if unreadable:
-        language = "und"
-        reasons = (*reasons, "unreadable")
-    elif not (empty and not subject_text):
+    if not (empty and not subject_text):
         guess = detect_language(body)
         language = guess.code if guess.confidence > 0 else "en"
         if guess.code != "en" and guess.confidence >= NON_ENGLISH_THRESHOLD:
