@@ -24,9 +24,9 @@ from agent.llm import Rephraser, rephrase_within_frame
 from channels.base import InboundMessage
 from channels.sms import sms_keyword
 from nlp.clean import clean_text
+from nlp.engine import default_engine
 from nlp.model import Triage
 from nlp.references import redact
-from nlp.triage import triage
 from store import audit, outbox, queue
 from store.db import Database
 from store.inbox import VERIFIED_METHODS, store_inbound
@@ -174,7 +174,8 @@ class Processor:
         verified = message.match_method in VERIFIED_METHODS and thread.debtor_id is not None
         account = session.get(Account, thread.account_id) if thread.account_id else None
 
-        result = self._triage(session, message, thread)
+        debtor = session.get(Debtor, thread.debtor_id) if thread.debtor_id else None
+        result = self._triage(session, message, thread, debtor)
         keyword = sms_keyword(message.body) if message.channel == "sms" else None
         if keyword == "start":
             self._lift_sms_opt_out(session, message, thread)
@@ -412,13 +413,17 @@ class Processor:
             draft = replace(draft, body=result.text)
         return draft
 
-    def _triage(self, session: Session, message: Message, thread: Thread) -> Triage:
-        result = triage(
+    def _triage(
+        self, session: Session, message: Message, thread: Thread, debtor: Debtor | None
+    ) -> Triage:
+        # Relative dates ("Friday", "the 15th") are the debtor's, so resolve them in their zone.
+        result = default_engine().triage(
             message.body,
             subject=message.subject,
             channel=message.channel,
             received_at=message.received_at,
             message_id=str(message.id),
+            timezone=debtor.timezone if debtor is not None else None,
         )
         # The explained form keeps the words behind each label, for the console to highlight.
         payload = result.to_json(explain=True)

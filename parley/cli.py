@@ -18,6 +18,7 @@ from parley.commands import (
     promises_cmd,
     queue_cmd,
     serve_cmd,
+    train_cmd,
     triage_cmd,
     users_cmd,
 )
@@ -27,7 +28,7 @@ from store.importer import ImportFileError
 
 COMMAND_MODULES = (
     admin, audit_cmd, demo_cmd, guard_cmd, kb_cmd, promises_cmd, queue_cmd, serve_cmd, triage_cmd,
-    users_cmd, kpis_cmd, account_cmd,
+    users_cmd, kpis_cmd, account_cmd, train_cmd,
 )
 USER_ERRORS = (SettingsError, DatabaseError, ImportFileError, LookupError, ValueError, OSError)
 
