@@ -149,7 +149,9 @@ def systems() -> dict[str, tuple[str, Cleaner | None]]:
 
 
 def _origin(case: Case) -> str:
-    return "parley" if case.id.startswith("parley/") else "peers' tests"
+    """parley (own, tuned on), heldout (own, written after tuning), peers (their test emails)."""
+    prefix = case.id.split("/", 1)[0]
+    return prefix if prefix in ("parley", "heldout") else "peers"
 
 
 def score(name: str, version: str, cleaner: Cleaner, cases: list[Case]) -> Score:
