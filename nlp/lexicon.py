@@ -387,6 +387,18 @@ CUES: tuple[Cue, ...] = (
             r"\b(?:remove|delete) (?:me|my (?:details|number|name|information|info)) from "
             r"(?:all|everything|your (?:system|records|database))\b",
             r"\bstop (?:all|any) (?:contact|communication|correspondence)\b",
+            r"\bstop (?:disturbing|troubling|stalking) (?:me|us)\b|\bstay away from (?:me|us"
+            r"|my family)\b",
+            r"\b(?:no longer|do not|don'?t) (?:wish|want) to be contacted\b|\b(?:do not|don'?t)"
+            r" consent to (?:any )?(?:further )?(?:contact|communication|calls)\b",
+            r"\b(?:all|any) (?:further )?(?:communication|contact|correspondence)\b.{0,40}\bto"
+            r" (?:stop|cease|end)\b|\bsend (?:me )?nothing (?:further|more|else)\b",
+            rf"\b{DONT}\s+(?:ever\s+)?(?:text|call|email|contact|write to|message)(?:,? (?:or|and)"
+            r" (?:text|call|email|contact|write to|message))+ (?:me|us)\b",
+            rf"\b{DONT}\s+contact {ME}\b.{{0,40}}\bor (?:any|anywhere) (?:other|else)\b",
+            r"\b(?:calls|texts|emails|letters|messages)\W+(?:or |and )?(?:calls|texts|emails"
+            r"|letters|messages)\W+(?:or |and )?(?:calls|texts|emails|letters|messages)\b",
+            r"\bno (?:me )?vuelvan? a (?:contactar|molestar|buscar)\w*",
             rf"\b(?:stop|quit|quite) (?:contacting|contactin|contating|contcting)\b"
             rf"(?!(?: {ME})?{LIMITED})",
             rf"\bnot (?:to|too) (?:contact|call|text|email|message) {ME}\s+(?:again|anymore|"
@@ -449,6 +461,33 @@ CUES: tuple[Cue, ...] = (
             r" (?:post|mail|letter|email|e-mail|text|sms|phone) only\b",
             r"\b(?:by|via) (?:post|mail|letter|email|text) only\b",
             r"\bwrong (?:channel|way to (?:contact|reach))\b",
+            # "remove my number", "lose my number", "Pls remove", "take me off your texting list"
+            r"\b(?:remove|delete) (?:my (?:mobile |cell |phone |home |work )?(?:number|phone)"
+            r"|our (?:phone )?numbers?|this (?:number|phone))\b|\blose (?:my|this) number\b",
+            r"\btake (?:me|my number) off (?:your|ur|the|this) (?:\w+ )?list\b",
+            r"(?:^|[.!,]\s*)(?:pls |please |plz |just )?remove(?: me| us| this number)?[.!\s]*$",
+            r"(?:^|[.!?]\s*)no (?:more )?(?:phone calls|calls|texts|emails|e-mails|letters"
+            r"|messages)\b",
+            r"\b(?:stop|quit) (?:the|these|your|all the|all these) (?:phone )?(?:calls|texts"
+            r"|emails|e-mails|letters|messages)\b",
+            r"\bstop sending\b(?!\s+(?:\w+\s+)?(?:money|payments?|cheques?|checks?))",
+            # a preferred channel or time: "only text me", "text me rather than email", "in
+            # writing only", "dont text before noon", "call my cell not my house phone"
+            r"\bonly (?:text|txt|email|e-mail|call|write to|contact|message) (?:me|us)\b"
+            r"|\bonly in writing\b|\bin writing only\b",
+            r"\b(?:text|txt|email|e-mail|call|phone|write to|contact|message) (?:me|us)"
+            r" (?:\w+ )?rather than\b|\binstead of (?:calling|texting|emailing|phoning|ringing"
+            r"|writing|this (?:one|address|email|number))\b",
+            r"\bnot (?:on )?my (?:house|home|work|landline|cell|mobile|office) (?:phone|number"
+            r"|line)\b",
+            rf"\b{DONT}\s+(?:text|txt|call|ring|phone|email|message|contact)(?: me| us)?"
+            r" (?:before|after|during|between|on (?:weekends|sundays))\b",
+            rf"\b{DONT}\s+(?:ever\s+)?(?:call|text|contact|ring|phone|email|write to) my"
+            r" (?:father|mother|dad|mum|mom|parents|family|wife|husband|son|daughter|boss"
+            r"|employer|neighbou?rs?|kids|children)\b",
+            rf"\b{DONT}\s+(?:want|need) (?:any ?more |any |more )?(?:texts|emails|calls|messages"
+            r"|letters)\b",
+            r"\bno (?:me )?vuelvan? a (?:llamar|escribir|mandar|enviar|textear)\w*",
         ),
     ),
     # Opt-outs and cease in Spanish, French, Portuguese, German, Italian, Dutch and Polish

@@ -90,7 +90,7 @@ def _negated(text: str, start: int, end: int, *, inside: bool) -> bool:
 _OPT_OUT_WORDS = ("stopall", "stop all", "stop", "unsubscribe", "cancel", "end", "quit",
                   "revoke", "optout", "opt out", "baja", "darme de baja", "dar de baja",
                   "alto", "parar", "pare", "parem", "cancelar", "arret", "arrêt", "arrêter",
-                  "arreter", "stopp", "basta", "desinscribir", "desuscribir")
+                  "arreter", "stopp", "basta", "desinscribir", "desuscribir", "remove")
 _OPT_IN_WORDS = frozenset({"start", "unstop", "yes", "subscribe"})
 _HELP_WORDS = frozenset({"help", "info"})
 _FILLER = frozenset(

@@ -109,3 +109,30 @@ def test_text_me_instead_in_an_email_is_an_opt_out_and_a_callback() -> None:
 def test_near_misses(channel: str, text: str) -> None:
     found = labels(text, channel)
     assert not found & {"channel_opt_out", "cease_communication"}, sorted(found)
+
+
+@pytest.mark.parametrize(
+    ("label", "channel", "text"),
+    [
+        ("channel_opt_out", "sms", "remove my number from ur list mate"),
+        ("channel_opt_out", "sms", "Dont know a Brittany. Lose my number"),
+        ("channel_opt_out", "sms", "New number, dont know any Tasha. Pls remove"),
+        ("channel_opt_out", "sms", "Remove"),
+        ("channel_opt_out", "email", "Only text me please"),
+        ("channel_opt_out", "email", "I dont want anymore emails about this"),
+        ("channel_opt_out", "sms", "pls dont text before noon"),
+        ("channel_opt_out", "sms", "Please dont call my father he is a heart patient"),
+        ("channel_opt_out", "email", "Could you text me rather than email?"),
+        ("channel_opt_out", "sms", "Call my cell not my house phone"),
+        ("channel_opt_out", "sms", "por favor no vuelvan a llamar"),
+        ("cease_communication", "sms", "Stop disturbing me abeg"),
+        ("cease_communication", "email", "I no longer wish to be contacted by your agency."),
+        ("cease_communication", "sms", "dont ever text or call me again u got that"),
+        ("cease_communication", "email", "I want all communication regarding this account to stop"),
+        ("cease_communication", "email", "Do not contact me at this address or any other."),
+        ("cease_communication", "email", "I do not consent to any further communication."),
+        ("cease_communication", "sms", "Stay away from me. No more calls texts letters NOTHING"),
+    ],
+)
+def test_reasonable_means(label: str, channel: str, text: str) -> None:
+    assert label in labels(text, channel)
