@@ -16,7 +16,7 @@ from typing import Any
 
 from nlp.engine import TriageEngine, TriageRequest, default_engine
 
-BATCH = 64
+BATCH = 256
 
 __all__ = ["triage_jsonl", "triage_record"]
 

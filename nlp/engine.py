@@ -43,6 +43,8 @@ from nlp.triage import LEGAL_TRIGGERS, triage
 
 __all__ = ["Scored", "TriageEngine", "TriageRequest", "default_engine"]
 
+RULE_FLOOR = 0.9  # a rule cue this explicit ("I'll pay $50 on Friday") stands even if the model
+# doubts it: explicit phrases are precise, and the agent's behaviour on them must not drift
 EMBED_CHARS = 4000  # the encoder reads 256 word pieces; more text only costs tokenizing time
 _VULN_ORDER = (
     "self_harm_risk", "mental_health", "health", "bereavement", "job_loss",
@@ -84,9 +86,16 @@ def _local(received_at: datetime, timezone: str | None) -> datetime:
 class TriageEngine:
     """Rules plus the trained head; load once per process, then call `triage`/`triage_many`."""
 
-    def __init__(self, *, encoder: Encoder | None = None, head: TriageHead | None = None):
+    def __init__(
+        self,
+        *,
+        encoder: Encoder | None = None,
+        head: TriageHead | None = None,
+        rule_floor: float = RULE_FLOOR,
+    ):
         self.encoder = encoder
         self.head = head
+        self.rule_floor = rule_floor
 
     @classmethod
     def load(cls, head_path: Path | None = None, encoder_path: Path | None = None) -> TriageEngine:
@@ -146,7 +155,7 @@ class TriageEngine:
         rules = [
             triage(
                 r.text, subject=r.subject, channel=r.channel,
-                received_at=_local(r.received_at, r.timezone), message_id=r.message_id,
+                received_at=r.received_at, message_id=r.message_id, timezone=r.timezone,
             )
             for r in requests
         ]
@@ -172,20 +181,21 @@ class TriageEngine:
             if p >= calibration.get(label, Calibration()).threshold:
                 chosen[label] = p
         for label, confidence in rule_conf.items():
-            if label in LEGAL_TRIGGERS:
+            if label in LEGAL_TRIGGERS or (confidence >= self.rule_floor and label != "other"):
                 chosen[label] = max(confidence, chosen.get(label, 0.0))
         if "auto_reply" in chosen:
             chosen = {k: v for k, v in chosen.items() if k == "auto_reply" or k in LEGAL_TRIGGERS}
         if len(chosen) > 1:
             chosen.pop("other", None)
         if not chosen:
-            chosen["other"] = scores.intents.get("other", 0.0)
+            chosen["other"] = max(scores.intents.get("other", 0.0), rule_conf.get("other", 0.0))
         labels = set(chosen)
 
         uncertain = any(
             chosen[label] < calibration.get(label, Calibration()).confident
             for label in labels
-            if not (label in LEGAL_TRIGGERS and label in rule_conf)
+            if label not in rule_conf
+            or (label not in LEGAL_TRIGGERS and rule_conf[label] < self.rule_floor)
         )
         intents = tuple(
             Intent(label=label, confidence=round(chosen[label], 2))  # type: ignore[arg-type]
