@@ -9,8 +9,8 @@ binary cross-entropy (intents, vulnerability) and cross-entropy (dispute type, o
 only), inputs standardised on train; round the weights to float16 (what ships) before anything
 is measured; on dev, fit one Platt scaling per intent, choose each label's decision threshold
 (F1, or F2 for legal triggers: recall first) and its `confident` bar (the lowest probability at
-which dev precision reaches 90%, at most 0.9), the dispute-type temperature and the vulnerability thresholds;
-record dev figures and the expected calibration error before and after calibration.
+which dev precision reaches 90%, at most 0.9), the dispute-type temperature and the
+vulnerability thresholds; record dev figures and the expected calibration error before and after calibration.
 """
 
 from __future__ import annotations

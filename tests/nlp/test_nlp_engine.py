@@ -139,7 +139,8 @@ def test_rules_engine_can_be_chosen(monkeypatch: pytest.MonkeyPatch) -> None:
     engine_module._reset_default_engine()
     try:
         assert default_engine().version == "rules-1"
-        assert default_engine().triage("STOP", channel="sms", received_at=MONDAY).engine == "rules-1"
+        result = default_engine().triage("STOP", channel="sms", received_at=MONDAY)
+        assert result.engine == "rules-1"
     finally:
         monkeypatch.delenv("PARLEY_TRIAGE_ENGINE")
         engine_module._reset_default_engine()

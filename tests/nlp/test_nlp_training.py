@@ -81,7 +81,8 @@ def test_near_duplicates_never_straddle_splits(tmp_path: Path) -> None:
                      "text": f"message number {i} about a totally different topic {i * 7}",
                      "labels": ["other"]})
     rows.append({"id": "dup", "family": "f-dup", "received_at": "2026-03-02T09:00:00Z",
-                 "text": "message number 3 about a totally different topic 21", "labels": ["other"]})
+                 "text": "message number 3 about a totally different topic 21",
+                 "labels": ["other"]})
     path = tmp_path / "rows.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
     records = load_jsonl(path)
