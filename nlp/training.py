@@ -10,7 +10,8 @@ only), inputs standardised on train; round the weights to float16 (what ships) b
 is measured; on dev, fit one Platt scaling per intent, choose each label's decision threshold
 (F1, or F2 for legal triggers: recall first) and its `confident` bar (the lowest probability at
 which dev precision reaches 90%, at most 0.9), the dispute-type temperature and the
-vulnerability thresholds; record dev figures and the expected calibration error before and after calibration.
+vulnerability thresholds; record dev figures and the expected calibration error before and
+after calibration.
 """
 
 from __future__ import annotations
