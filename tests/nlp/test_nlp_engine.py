@@ -135,6 +135,9 @@ def test_a_missing_head_says_how_to_build_it(tmp_path: Path) -> None:
 def test_rules_engine_can_be_chosen(monkeypatch: pytest.MonkeyPatch) -> None:
     from nlp import engine as engine_module
 
+    monkeypatch.setenv("PARLEY_TRIAGE_ENGINE", "model")
+    engine_module._reset_default_engine()
+    assert default_engine().version.startswith("minilm-head-")
     monkeypatch.setenv("PARLEY_TRIAGE_ENGINE", "rules")
     engine_module._reset_default_engine()
     try:
