@@ -7,9 +7,17 @@ words before a currency word ("two hundred dollars", "two hundred and fifty poun
 bare numbers where the words around them say money ("I can pay 250", "50 a month": an amount
 with `per_period` set; the plan period is the agent's business).
 
+Also: a digit with a scale word ("2 hundred", "3 hunnid", "2 grand"), "euro 860,00" and
+"200$", and bare numbers or number words tied to a commitment: after a pay verb in English,
+Spanish, Italian, French, Portuguese, German or Polish ("i can send u 150", "pay the 84.50",
+"quiero dar 60", "te mando 80", "pay u two fiddy") or before a when ("100 on monday", "50 now",
+"250 jan 15").
+
 Currency is an ISO code only when the text says it (symbol, code, word or slang), else None:
-a bare "$" is USD because that is how debtors who write it mean it; "A$", "C$", "NZ$" and
-"R$" are their own dollars.
+a bare "$" (and "dollars", "bucks") is `dollar`, USD by default because that is how debtors who
+write it mean it; the caller passes the debtor's own dollar by time zone (`dollar_for_zone`:
+AUD in Australia, CAD in Canada, NZD in New Zealand). "A$", "C$", "NZ$", "R$" and "US$" are
+their own dollars whatever the zone.
 
 Not amounts: phone numbers, dates, times ("5pm"), ordinals, percentages, counts and durations
 ("2 kids", "6 months") and references; the caller passes the spans of dates and references to
@@ -23,7 +31,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-__all__ = ["MAX_MENTIONS", "AmountMention", "find_amounts", "parse_number", "parse_words"]
+__all__ = [
+    "MAX_MENTIONS", "AmountMention", "dollar_for_zone", "find_amounts", "parse_number",
+    "parse_words",
+]
 
 # Past this many amounts the rest are ignored (a pasted statement, hostile input): the overlap
 # checks below are quadratic.
@@ -38,7 +49,8 @@ _CURRENCY = {
     "buck": "USD", "dlls": "USD", "dls": "USD", "dll": "USD", "dolares": "USD",
     "dólares": "USD",
     "£": "GBP", "gbp": "GBP", "pound": "GBP", "pounds": "GBP", "quid": "GBP", "sterling": "GBP",
-    "libras": "GBP",
+    "libras": "GBP", "funtów": "GBP", "funtow": "GBP", "funty": "GBP", "funta": "GBP",
+    "dolarów": "USD", "dolarow": "USD",
     "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR",
     "c$": "CAD", "ca$": "CAD", "can$": "CAD", "cad": "CAD",
     "a$": "AUD", "au$": "AUD", "aud": "AUD",
@@ -51,20 +63,24 @@ _CURRENCY = {
     "zar": "ZAR", "jpy": "JPY", "¥": "JPY", "yen": "JPY",
 }
 _SYMBOL = r"(?:(?<![A-Za-z])(?:US|CA|CAN|AU|NZ|MX|[ACR])\$|(?<![A-Za-z])\$|[£€₹¥])"
-_CODE = r"\b(?:USD|GBP|EUR|CAD|AUD|NZD|MXN|BRL|CHF|PLN|SEK|NOK|DKK|INR|ZAR|JPY)"
+_CODE = (
+    r"\b(?:USD|GBP|EUR|CAD|AUD|NZD|MXN|BRL|CHF|PLN|SEK|NOK|DKK|INR|ZAR|JPY)"
+    r"|(?<![\d.,]\s)(?<![\d.,])\beuros?\b"
+)
 _PREFIX = re.compile(
     r"(?P<cur>" + _SYMBOL + r"|" + _CODE + r")\s?(?P<num>" + _SPACED + r"|" + _NUM
     + r")(?P<k>k\b)?(?![\d%])",
     re.I,
 )
 _SUFFIX_WORDS = (
-    r"dollars?|bucks?|dlls?|dls|d[oó]lares|usd|quid|pounds?|sterling|libras|gbp|euros?|eur"
+    r"dollars?|bucks?|dlls?|dls|d[oó]lares|dolar[oó]w|usd|quid|pounds?|sterling|libras"
+    r"|funt(?:[oó]w|y|a)|gbp|euros?|eur"
     r"|cad|aud|nzd|mxn|brl|reais|chf|pln|z[lł]oty|złotych|z[lł]|sek|nok|dkk|inr|rupees|zar|jpy"
     r"|yen"
 )
 _SUFFIX = re.compile(
     r"(?<![\d.,])(?P<num>" + _SPACED + r"|" + _NUM + r")(?P<k>k)?\s?"
-    r"(?P<cur>" + _SUFFIX_WORDS + r"|[€£₹¥])(?![a-z])",
+    r"(?P<cur>" + _SUFFIX_WORDS + r"|[€£₹¥]|\$(?![\d]))(?![a-z])",
     re.I,
 )
 _K = re.compile(r"(?<![\w.,$£€])(?P<num>\d{1,4}(?:[.,]\d{1,2})?)(?P<k>k)\b(?!\s*(?:m|km)\b)", re.I)
@@ -80,7 +96,13 @@ _TENS = {
     "eighty": 80, "ninety": 90,
 }
 _SCALES = {"hundred": 100, "thousand": 1000, "grand": 1000}
-_WORD = r"(?:" + "|".join(sorted([*_UNITS, *_TENS, *_SCALES], key=len, reverse=True)) + r")"
+_SLANG_TENS = {"fiddy": 50, "fitty": 50}
+_DIGIT_SCALES = {
+    "hundred": 100, "hunnid": 100, "hundo": 100, "hunned": 100, "thousand": 1000, "grand": 1000,
+}
+_WORD = r"(?:" + "|".join(
+    sorted([*_UNITS, *_TENS, *_SCALES, *_SLANG_TENS], key=len, reverse=True)
+) + r")"
 # Word numbers: "two hundred and fifty pounds", "a hundred bucks", "two grand".
 _WORDS = re.compile(
     r"\b(?P<num>" + _WORD + r"(?:(?:[\s-]+|\s+and\s+)" + _WORD + r"){0,6})"
@@ -93,12 +115,47 @@ _NOT_MONEY_AFTER = (
     r"|invoices?\b|bills?\b|payments?\b|instal\w*|of (?:them|these|those|the)\b"
     r"|[/:]\d|[.,]\d{3}))"
 )
-_BARE_CONTEXT = re.compile(
-    r"\b(?:pay(?:ing)?|send(?:ing)?|offer(?:ing)?|do|manage|afford|settle for|transfer"
-    r"|put down|give you|payments? of|instal+ments? of|owe|owed|balance (?:is|of)|total (?:is|of)"
-    r"|amount (?:is|of)|only|another|extra)\s+(?:you\s+|around\s+|about\s+|maybe\s+|like\s+"
-    r"|only\s+|just\s+)?(?P<num>\d{1,6}(?:[.,]\d{1,2})?)(?![\d,.]*\d)" + _NOT_MONEY_AFTER,
+# "2 hundred", "3 hunnid", "2 grand": a digit with a scale word.
+_DIGIT_SCALE = re.compile(
+    r"(?<![\d.,])(?P<num>\d{1,3}(?:[.,]\d)?)\s?(?P<scale>hundred|hunnid|hundo|hunned|thousand"
+    r"|grand)\b(?:\s+(?P<cur>" + _SUFFIX_WORDS + r")\b)?",
     re.I,
+)
+# Verbs and phrases of paying, in the languages of the set, that make a following bare number
+# money: "i can send u 150", "pay the 84.50", "quiero dar 60", "te mando 80".
+_PAY_VERB = (
+    r"(?:pay(?:ing)?|send(?:ing)?|offer(?:ing)?|do|manage|afford|settle for|transfer"
+    r"|put down|put in|give (?:you|u|ya)|payments? of|instal+ments? of|owe|owed|balance (?:is|of)"
+    r"|total (?:is|of)|amount (?:is|of)|only|another|extra|the other|the remaining|cover"
+    r"|pag(?:ar|o|ar[eé]|ue|aré|amos)|mand(?:ar|o|aré|are)|dar|doy|abonar|deposit(?:ar|o)"
+    r"|pagher[oò]|verser[oò]|payer|paierai|payerai|verserai|envoyer|zahlen|zahle|überweise"
+    r"|[uü]berweisen|zapłac(?:ę|ic)|wpłac(?:ę|ic)|betaal|betalen|vou pagar|pagarei|mandar)"
+)
+_FILLER = (
+    r"(?:(?:you|u|ya|ye|te|le|les|vous|ihnen|the|another|around|about|maybe|like|only|just"
+    r"|roughly|approx(?:imately)?|at least|you guys)\s+){0,3}"
+)
+_BARE_CONTEXT = re.compile(
+    r"\b" + _PAY_VERB + r"\s+" + _FILLER
+    + r"(?P<num>\d{1,6}(?:[.,]\d{1,2})?)(?![\d,.]*\d)" + _NOT_MONEY_AFTER,
+    re.I,
+)
+# "pay u two fiddy", "send you two hundred": number words after a pay verb.
+_BARE_WORDS = re.compile(
+    r"\b" + _PAY_VERB + r"\s+" + _FILLER + r"(?P<num>" + _WORD + r"(?:(?:[\s-]+|\s+and\s+)"
+    + _WORD + r"){0,6})\b" + _NOT_MONEY_AFTER,
+    re.I,
+)
+# "100 on monday", "50 now", "250 jan 15": a bare number right before a when, at the start of
+# a clause or after "and"/"then", is what will be paid then.
+_BEFORE_WHEN = re.compile(
+    r"(?:^|(?<=[.,;:!?\n])|(?<=\band)|(?<=\bthen)|(?<=\bthe)|(?<=\bok)|(?<=\bfine)|(?<=\bnow)"
+    r"|(?<=\bgot))\s*"
+    r"(?P<num>\d{2,6}(?:[.,]\d{1,2})?)(?=\s+(?:now\b|today\b|tonight\b|tomorrow\b|tmrw\b"
+    r"|then\b|this\b|next\b|on\s+(?!(?:it|that|this|top|time|my|the\s+(?:phone|account"
+    r"|bill|invoice)))\w|by\s+\w|mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug"
+    r"|sep|oct|nov|dec|hoy|mañana|manana|oggi|domani|el\s+\d|il\s+\d))",
+    re.I | re.M,
 )
 _PER_PERIOD = re.compile(
     r"(?<![\d.,/])(?P<num>\d{1,6}(?:[.,]\d{1,2})?)(?=\s*(?:a|per|each|every|/|pm\b|p/m))", re.I
@@ -157,8 +214,8 @@ def parse_words(text: str) -> Decimal | None:
     for word in re.split(r"[\s-]+", text.lower()):
         if not word or word == "and":
             continue
-        if word in _UNITS or word in _TENS:
-            value = _UNITS.get(word, _TENS.get(word, 0))
+        if word in _UNITS or word in _TENS or word in _SLANG_TENS:
+            value = _UNITS.get(word, _TENS.get(word, _SLANG_TENS.get(word, 0)))
             if last_was_unit and 0 < current < 10 and value >= 10:
                 current = current * 100 + value  # "one fifty"
             else:
@@ -181,12 +238,35 @@ def _overlaps(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:
     return any(start < e and s < end for s, e in spans)
 
 
-def find_amounts(text: str, *, exclude: Iterable[tuple[int, int]] = ()) -> list[AmountMention]:
+_GENERIC_DOLLAR = frozenset({"$", "dollar", "dollars", "bucks", "buck", "dolares", "dólares"})
+_ZONE_DOLLARS = (
+    ("Australia/", "AUD"), ("Antarctica/Macquarie", "AUD"), ("Pacific/Auckland", "NZD"),
+    ("Pacific/Chatham", "NZD"), ("NZ", "NZD"), ("Canada/", "CAD"), ("America/Toronto", "CAD"),
+    ("America/Vancouver", "CAD"), ("America/Edmonton", "CAD"), ("America/Winnipeg", "CAD"),
+    ("America/Halifax", "CAD"), ("America/St_Johns", "CAD"), ("America/Regina", "CAD"),
+    ("America/Moncton", "CAD"), ("America/Montreal", "CAD"), ("America/Whitehorse", "CAD"),
+    ("America/Yellowknife", "CAD"), ("America/Iqaluit", "CAD"),
+)
+
+
+def dollar_for_zone(zone: str | None) -> str:
+    """The currency a bare "$" or "dollars" means for a debtor in IANA `zone`: AUD in
+    Australia, NZD in New Zealand, CAD in Canada, else USD."""
+    for prefix, code in _ZONE_DOLLARS:
+        if zone and zone.startswith(prefix):
+            return code
+    return "USD"
+
+
+def find_amounts(
+    text: str, *, exclude: Iterable[tuple[int, int]] = (), dollar: str = "USD"
+) -> list[AmountMention]:
     """Every money amount in reading order.
 
     Args:
         text: redacted message text.
         exclude: spans (dates, references) whose digits are not money.
+        dollar: the currency of a bare "$", "dollars" or "bucks" (see `dollar_for_zone`).
     """
     blocked = list(exclude)[: 4 * MAX_MENTIONS]
     for n, phone in enumerate(_PHONE.finditer(text)):
@@ -217,21 +297,37 @@ def find_amounts(text: str, *, exclude: Iterable[tuple[int, int]] = ()) -> list[
                           per_period=per)
         )
 
+    def currency_of(word: str) -> str:
+        word = word.lower()
+        return dollar if word in _GENERIC_DOLLAR else _CURRENCY[word]
+
     for m in _PREFIX.finditer(text):
-        add(m, _CURRENCY[m.group("cur").lower()], marked=True)
+        add(m, currency_of(m.group("cur")), marked=True)
     for m in _SUFFIX.finditer(text):
-        add(m, _CURRENCY[m.group("cur").lower()], marked=True)
+        add(m, currency_of(m.group("cur")), marked=True)
+    for m in _DIGIT_SCALE.finditer(text):
+        base = parse_number(m.group("num"))
+        if base is not None:
+            add(m, currency_of(m.group("cur")) if m.group("cur") else None, marked=True,
+                words=base * _DIGIT_SCALES[m.group("scale").lower()])
     for m in _WORDS.finditer(text):
         number = m.group("num").lower()
         if number in ("a", "an") or not (m.group("cur") or number.endswith("grand")):
             continue
         value = parse_words(number)
         if value is not None:
-            add(m, _CURRENCY[m.group("cur").lower()] if m.group("cur") else None,
+            add(m, currency_of(m.group("cur")) if m.group("cur") else None,
                 marked=True, words=value)
     for m in _K.finditer(text):
         add(m, None, marked=False)
     for m in _BARE_CONTEXT.finditer(text):
+        add(m, None, marked=False)
+    for m in _BARE_WORDS.finditer(text):
+        number = m.group("num").lower()
+        value = parse_words(number)
+        if value is not None and value >= 5 and number not in ("a", "an", "one"):
+            add(m, None, marked=False, words=value)
+    for m in _BEFORE_WHEN.finditer(text):
         add(m, None, marked=False)
     for m in _PER_PERIOD.finditer(text):
         if _PERIOD_AFTER.match(text[m.end("num") : m.end("num") + 24]):

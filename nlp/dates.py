@@ -10,8 +10,18 @@ TAXONOMY's "next Friday" received Monday 2026-03-02 is 2026-03-06, and "next Fri
 on a Friday is a week later; "last Friday" is the one before; "mon", "wed", "sat" and "sun" only
 after "on", "by", "this", "next" since alone they are ordinary words); "end of the month",
 "end of month", "EOM", "month end" (the last day of the month); "first of next month".
-Not dates: "payday", "next week", "soon", month names alone, times. There is no dateparser
-search over the whole message: it ran at 6.6 messages a second here.
+A weekday with a day of the month ("friday 17th", "Fri the 17th") is that day of the month.
+"the last day of the month" and "end of <month>" are month ends; "within two weeks" counts like
+"in two weeks". Other languages (Spanish, Italian, French, German, Portuguese, Dutch, Polish):
+month names ("15 de enero", "20 ottobre", "1er mars", "15. März", "20 de agosto"), weekdays
+("el viernes", "lunedì prossimo", "jeudi prochain", "am Freitag", "na sexta-feira",
+"w piątek": "prossimo"/"prochain"/"que viene" read like "next"), a day after an article or
+preposition ("el 15", "il 20", "le 15", "no dia 20", "entro il 20", "bis zum 15."), today and
+tomorrow ("hoy", "mañana", "oggi", "domani", "demain", "amanhã", "heute", "morgen", "jutro")
+and month ends ("fin de mes", "fine mese", "fin du mois", "Ende des Monats", "fim do mês",
+"do końca miesiąca", "do końca kwietnia").
+Not dates: "payday", "next week", "soon", month names alone, times, "Black Friday". There is
+no dateparser search over the whole message: it ran at 6.6 messages a second here.
 
 Each mention carries two readings: `future` (the first such day on or after the received
 date; promises always use it) and `past` (the last one on or before it, for "I paid on the
@@ -48,6 +58,48 @@ _NUMBER_WORDS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
     "seven": 7, "ten": 10, "fourteen": 14, "couple of": 2, "few": 3,
 }
+# Month names in the other languages debtors write (es, it, fr, de, pt, nl, pl genitive); a
+# name that is also an English word or an English month abbreviation is left out ("mar" is
+# English March already, "mai"/"mei" only with a day).
+_FOREIGN_MONTHS = {
+    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
+    "agosto": 8, "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11,
+    "diciembre": 12,
+    "gennaio": 1, "febbraio": 2, "aprile": 4, "maggio": 5, "giugno": 6, "luglio": 7,
+    "settembre": 9, "ottobre": 10, "dicembre": 12,
+    "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6,
+    "juillet": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11,
+    "décembre": 12, "decembre": 12,
+    "januar": 1, "februar": 2, "märz": 3, "maerz": 3, "juni": 6, "juli": 7,
+    "oktober": 10, "dezember": 12,
+    "janeiro": 1, "fevereiro": 2, "março": 3, "marco": 3, "maio": 5, "junho": 6,
+    "julho": 7, "setembro": 9, "outubro": 10, "dezembro": 12,
+    "januari": 1, "februari": 2, "maart": 3, "mei": 5, "augustus": 8,
+    "stycznia": 1, "lutego": 2, "marca": 3, "kwietnia": 4, "maja": 5, "czerwca": 6,
+    "lipca": 7, "sierpnia": 8, "września": 9, "wrzesnia": 9, "października": 10,
+    "pazdziernika": 10, "listopada": 11, "grudnia": 12,
+}
+_FMONTH = (
+    r"(?P<fmon>" + "|".join(sorted(_FOREIGN_MONTHS, key=len, reverse=True)) + r")(?!\w)"
+)
+_FOREIGN_WEEKDAYS = {
+    "lunes": 0, "martes": 1, "miércoles": 2, "miercoles": 2, "jueves": 3, "viernes": 4,
+    "sábado": 5, "sabado": 5, "domingo": 6,
+    "lunedì": 0, "lunedi": 0, "martedì": 1, "martedi": 1, "mercoledì": 2, "mercoledi": 2,
+    "giovedì": 3, "giovedi": 3, "venerdì": 4, "venerdi": 4, "domenica": 6,
+    "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5,
+    "dimanche": 6,
+    "montag": 0, "dienstag": 1, "mittwoch": 2, "donnerstag": 3, "freitag": 4, "samstag": 5,
+    "sonntag": 6,
+    "segunda-feira": 0, "terça-feira": 1, "terca-feira": 1, "quarta-feira": 2,
+    "quinta-feira": 3, "sexta-feira": 4,
+    "maandag": 0, "dinsdag": 1, "woensdag": 2, "donderdag": 3, "vrijdag": 4, "zaterdag": 5,
+    "zondag": 6,
+    "poniedziałek": 0, "wtorek": 1, "środę": 2, "środa": 2, "czwartek": 3, "piątek": 4,
+    "sobotę": 5, "sobota": 5, "niedzielę": 6, "niedziela": 6,
+}
+# Portuguese "segunda"/"sexta" alone are ordinary words: weekdays only after "na"/"no"/"até".
+_PT_SHORT = {"segunda": 0, "terça": 1, "terca": 1, "quarta": 2, "quinta": 3, "sexta": 4}
 _ORD = r"(?:st|nd|rd|th)"
 _YEAR = r"(?:,?\s*(?P<year>(?:19|20)\d{2}))?"
 
@@ -65,6 +117,62 @@ _DAY_ONLY = re.compile(
     r"|\b(?:on|by|before|until|till)\s+(?P<d2>\d{1,2})" + _ORD + r"\b",
     re.I,
 )
+_FOREIGN_DAY_MONTH = re.compile(
+    r"(?<![\w.,/])(?P<d>\d{1,2})(?:\.|º|°|er|o)?\s+(?:de\s+|di\s+)?" + _FMONTH
+    + r"(?:,?\s+(?:de\s+|del\s+)?(?P<year>(?:19|20)\d{2}))?",
+    re.I,
+)
+# "el 15", "il 20", "le 15", "no dia 20", "entro il 20", "bis zum 15.": not before money or
+# a unit, and not "el 15%".
+_FOREIGN_DAY = re.compile(
+    r"\b(?:el|il|le|al|del|dal|au|du|dia|día|zum|am|den|op de)\s+(?:d[ií]a\s+)?"
+    r"(?P<d>\d{1,2})(?:\.|º|°|er|e)?(?![\d.,]*\d)"
+    r"(?!\s*(?:%|€|\$|£|euros?\b|eur\b|d[oó]lares\b|pesos\b|libras\b|dollars?\b|bucks\b"
+    r"|[a-z]+\s+(?:de\s+)?euros?\b))",
+    re.I,
+)
+_WEEKDAY_DAY = re.compile(
+    r"\b(?:monday|mon|tuesday|tues|tue|wednesday|weds|wed|thursday|thurs|thur|thu|friday|fri"
+    r"|saturday|sat|sunday|sun)\.?,?\s+(?:the\s+)?(?P<d>\d{1,2})" + _ORD + r"?\b"
+    r"(?!\s*(?:[:.]\d|am\b|pm\b|%|[$£€]|" + _MONTH.replace("(?P<mon>", "(?:") + r"))",
+    re.I,
+)
+_FOREIGN_WEEKDAY = re.compile(
+    r"(?<!\w)(?P<wd>" + "|".join(sorted(_FOREIGN_WEEKDAYS, key=len, reverse=True)) + r")(?!\w)"
+    r"(?:\s+(?P<next>que viene|pr[oó]xim[oa]|prossim[oa]|prochain|n[aä]chste[nr]?"
+    r"|kommende[nr]?|volgende)\b)?"
+    r"|\b(?:na|no|até|ate)\s+(?:pr[oó]xima\s+)?(?P<pt>segunda|terça|terca|quarta|quinta|sexta)"
+    r"(?!\w)",
+    re.I,
+)
+_FOREIGN_NEXT_BEFORE = re.compile(
+    r"(?:pr[oó]xim[oa]|prossim[oa]|prochain|n[aä]chste[nr]?|kommende[nr]?|volgende"
+    r"|przyszł[ya])\s+$",
+    re.I,
+)
+_FOREIGN_RELATIVE = re.compile(
+    r"(?<!\w)(?P<word>pasado mañana|pasado manana|dopodomani|après-demain|apres-demain"
+    r"|übermorgen|depois de amanhã|pojutrze|hoy|oggi|aujourd'hui|aujourd’hui|heute|hoje"
+    r"|vandaag|dzisiaj|dziś|mañana|manana|domani|demain|morgen|amanhã|amanha|jutro)(?!\w)",
+    re.I,
+)
+_FOREIGN_END = re.compile(
+    r"(?<!\w)(?:a\s+|al\s+|hasta\s+|para\s+|entro\s+|avant\s+|à\s+|até\s+(?:ao\s+)?)?"
+    r"(?:(?:el\s+|la\s+|o\s+)?(?:fin(?:al)?|fine|fim)\s+(?:de\s+|del\s+|du\s+|di\s+|do\s+)?"
+    r"(?:l[ae]\s+|el\s+|este\s+|ce\s+|questo\s+)?(?:mes|mese|mois|mês)"
+    r"|ende\s+(?:des|dieses)\s+monats|monatsende|eind\s+van\s+de\s+maand"
+    r"|(?:do\s+)?końca\s+(?:tego\s+)?miesiąca)(?!\w)"
+    r"|\b(?:end\s+of|ende|fin(?:al)?\s+de|fine|fin\s+de|fim\s+de|do\s+końca)\s+"
+    r"(?:" + _MONTH.replace("(?P<mon>", "(?P<emon>") + r"|" + _FMONTH + r")(?!\w)",
+    re.I,
+)
+_UNIT_AFTER = re.compile(
+    r"\s*(?:d[ií]as?|days?|giorni|jours?|tage[n]?|dias|dni|semanas?|settimane|semaines?"
+    r"|wochen|weeks?|mes(?:es)?|mesi|mois|monate[n]?|months?|años|anni|ans|jahre[n]?|years?"
+    r"|horas?|ore|heures?|uhr|hours?|h\b|minut\w*|pm\b|am\b|[:h]\d|%)",
+    re.I,
+)
+_LAST_DAY = re.compile(r"\b(?:the\s+)?last\s+day\s+of\s+(?:the\s+|this\s+)?month\b", re.I)
 _FIRST_NEXT = re.compile(
     r"\b(?:the\s+)?(?:(?P<d>\d{1,2})" + _ORD + r"?|first)\s+of\s+(?P<which>next|the|this)"
     r"\s+month\b",
@@ -72,11 +180,12 @@ _FIRST_NEXT = re.compile(
 )
 _RELATIVE = re.compile(
     r"\b(?P<word>day after tomorrow|today|tonight|this (?:evening|afternoon|morning)"
-    r"|tomorrow|tmrw|tmr|tomoz|2moro|2morrow|yesterday)\b",
+    r"|tomorrow|tomorow|tommorow|tommorrow|tmrw|tmrow|tmr|tmro|tomoz|tomoro|2moro|2morrow"
+    r"|2morow|2mrw|yesterday)\b",
     re.I,
 )
 _IN_N = re.compile(
-    r"\bin\s+(?:(?P<n>\d{1,2}|a|an|one|two|three|four|five|six|seven|ten|fourteen|couple\s+of"
+    r"\b(?:in|within)\s+(?:(?P<n>\d{1,2}|a|an|one|two|three|four|five|six|seven|ten|fourteen|couple\s+of"
     r"|few)\s+(?P<unit>days?|weeks?|wks?)|(?P<fortnight>a\s+fortnight))\b",
     re.I,
 )
@@ -215,6 +324,11 @@ def find_dates(text: str, received: date, *, day_first: bool = False) -> list[Da
                 continue
             month = _MONTHS[m.group("mon")[:3].lower()]
             add(m, _calendar(received, month, int(m.group("d")), _year(m.group("year"))))
+    for m in _FOREIGN_DAY_MONTH.finditer(text):
+        month = _FOREIGN_MONTHS[m.group("fmon").lower()]
+        add(m, _calendar(received, month, int(m.group("d")), _year(m.group("year"))))
+    for m in _WEEKDAY_DAY.finditer(text):
+        add(m, _day_of_month(received, int(m.group("d"))))
     for m in _NUMERIC.finditer(text):
         a, b = int(m.group("a")), int(m.group("b"))
         month, day = (b, a) if a > 12 or (day_first and b <= 12) else (a, b)
@@ -231,6 +345,25 @@ def find_dates(text: str, received: date, *, day_first: bool = False) -> list[Da
             add(m, _day_of_month(received, day))
     for m in _DAY_ONLY.finditer(text):
         add(m, _day_of_month(received, int(m.group("d") or m.group("d2"))))
+    for m in _FOREIGN_DAY.finditer(text):
+        if _UNIT_AFTER.match(text, m.end()):
+            continue
+        add(m, _day_of_month(received, int(m.group("d"))))
+    for m in _LAST_DAY.finditer(text):
+        d = _month_end(received.year, received.month)
+        add(m, (d, d))
+    for m in _FOREIGN_END.finditer(text):
+        name = (m.group("emon") or m.group("fmon") or "").lower()
+        if name:
+            found_month = _MONTHS.get(name[:3]) if m.group("emon") else _FOREIGN_MONTHS[name]
+            if found_month is None:
+                continue
+            month = found_month
+            year = received.year + (1 if month < received.month else 0)
+            d = _month_end(year, month)
+        else:
+            d = _month_end(received.year, received.month)
+        add(m, (d, d))
     for m in _END_OF_MONTH.finditer(text):
         if m.group("next"):
             y, mo = (received.year + 1, 1) if received.month == 12 else (
@@ -250,6 +383,22 @@ def find_dates(text: str, received: date, *, day_first: bool = False) -> list[Da
         else:
             d = received + timedelta(days=1)
         add(m, (d, d))
+    for m in _FOREIGN_RELATIVE.finditer(text):
+        word = m.group("word").lower()
+        before = text[max(0, m.start() - 12) : m.start()].lower()
+        if word == "morgen" and re.search(r"(?:guten|goede|jeden|heute|diesen)\s+$", before):
+            continue
+        if word in ("mañana", "manana") and re.search(r"(?:la|esta|cada)\s+$", before):
+            continue
+        if word in ("pasado mañana", "pasado manana", "dopodomani", "après-demain",
+                    "apres-demain", "übermorgen", "depois de amanhã", "pojutrze"):
+            d = received + timedelta(days=2)
+        elif word in ("mañana", "manana", "domani", "demain", "morgen", "amanhã", "amanha",
+                      "jutro"):
+            d = received + timedelta(days=1)
+        else:
+            d = received
+        add(m, (d, d))
     for m in _IN_N.finditer(text):
         if m.group("fortnight"):
             days = 14
@@ -259,7 +408,18 @@ def find_dates(text: str, received: date, *, day_first: bool = False) -> list[Da
             days = n * (7 if m.group("unit").lower().startswith("w") else 1)
         d = received + timedelta(days=days)
         add(m, (d, d))
+    for m in _FOREIGN_WEEKDAY.finditer(text):
+        if m.group("pt"):
+            target = _PT_SHORT[m.group("pt").lower()]
+        else:
+            target = _FOREIGN_WEEKDAYS[m.group("wd").lower()]
+        after_next = bool(m.group("next")) or bool(
+            _FOREIGN_NEXT_BEFORE.search(text[max(0, m.start() - 12) : m.start()])
+        )
+        add(m, _weekday(received, target, "next" if after_next else ""))
     for m in _WEEKDAY.finditer(text):
+        if re.search(r"\b(?:black|cyber)\s+$", text[max(0, m.start() - 8) : m.start()], re.I):
+            continue
         target = _WEEKDAYS[(m.group("wd") or m.group("wd2")).lower()]
         mod = (m.group("mod") or m.group("mod2") or "").lower()
         ahead = (target - received.weekday()) % 7
@@ -275,3 +435,11 @@ def find_dates(text: str, received: date, *, day_first: bool = False) -> list[Da
         add(m, (future, past))
     found.sort(key=lambda d: d.start)
     return found
+
+
+def _weekday(received: date, target: int, mod: str) -> tuple[date, date]:
+    ahead = (target - received.weekday()) % 7
+    behind = (received.weekday() - target) % 7
+    if mod == "next" and ahead == 0:
+        ahead = 7
+    return received + timedelta(days=ahead), received - timedelta(days=behind)
