@@ -21,7 +21,21 @@ Route: `human` when any reason applies, in this order: `self_harm_risk`,
 triggers in other languages still fire as labels). Otherwise `auto`.
 
 Dates resolve against the message's date in the debtor's time zone (`timezone`, an IANA name),
-which also decides whether "04/05" is 5 April or 4 May (nlp.dates.day_first_zone).
+which also decides whether "04/05" is 5 April or 4 May (nlp.dates.day_first_zone) and which
+dollar a bare "$" is (nlp.amounts.dollar_for_zone).
+
+Promise (`promise_from_text`): every amount is scored by the words around it in its sentence:
+a commitment before it ("I'll", "can do", "voy a", "pagherò") or a future after it ("will
+follow") counts for it; a payment already made ("We've just sent £2,000"), a negation ("I
+won't be able to pay the €480"), "from $50 (to $120)", a description of the debt ("balance of")
+and a quoted line count against it; the best wins, the earliest on a tie, none when every one
+is a past payment or refused. The date is then scored the same way, near the chosen amount:
+"instead", "starting", "until" count for it; a negated ("I wont be able to make friday"), past
+("paid on 3 March"), replaced ("from the 26th to July 2nd"), recurring ("every other Friday")
+or letter date ("your letter of 5 March") counts against it. "now" right after an amount ("250
+now") is the received date. The rule cues of promise_to_pay, when they fired, are commitments
+too. The rules triage keeps the promise only when promise_to_pay fired; the engine takes the same
+text promise through `text_promise` when only the model predicts it.
 """
 
 from __future__ import annotations
@@ -29,11 +43,14 @@ from __future__ import annotations
 import bisect
 import math
 import re
+import threading
+import weakref
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from nlp.amounts import AmountMention, find_amounts
+from nlp.amounts import AmountMention, dollar_for_zone, find_amounts
 from nlp.clean import clean_text
 from nlp.dates import DateMention, day_first_zone, find_dates
 from nlp.language import NON_ENGLISH_THRESHOLD, detect_language
@@ -50,7 +67,7 @@ from nlp.model import (
 from nlp.references import RefMention, find_references, redact
 from nlp.rules import Hit, find_hits, normalise
 
-__all__ = ["ENGINE", "LEGAL_TRIGGERS", "triage"]
+__all__ = ["ENGINE", "LEGAL_TRIGGERS", "promise_from_text", "text_promise", "triage"]
 
 ENGINE = "rules-1"
 MAX_EVIDENCE = 50  # enough for a console to highlight; a hostile body can fire thousands
@@ -184,7 +201,8 @@ def triage(
     refs = find_references(body)
     dates = find_dates(body, received, day_first=day_first_zone(timezone))
     date_spans = [(d.start, d.end) for d in dates]
-    amounts = find_amounts(body, exclude=date_spans + [(r.start, r.end) for r in refs])
+    amounts = find_amounts(body, exclude=date_spans + [(r.start, r.end) for r in refs],
+                           dollar=dollar_for_zone(timezone))
 
     intents, dispute_type = _intents(hits, body, channel=channel, empty=empty and not subject_text)
     labels: set[str] = {i.label for i in intents}
@@ -198,12 +216,13 @@ def triage(
     vulnerability = _vulnerabilities(hits)
     distress = _distress(hits, labels, vulnerability)
     flags = {h.target.split(":", 1)[1] for h in hits if h.target.startswith("flag:")}
-    promise = (
-        _promise(body, [h for h in hits if h.target == "intent:promise_to_pay"], amounts, dates)
-        if "promise_to_pay" in labels
-        else None
+    text_only = promise_from_text(
+        body, received, amounts=amounts, dates=dates, refs=refs,
+        anchors=[(h.start, h.end) for h in hits if h.target == "intent:promise_to_pay"],
+        quoted="\n".join(r.text for r in cleaned.removed if r.kind == "quote"),
     )
-    per_reference = _per_reference(body, hits, refs, amounts, dates)
+    promise = text_only if "promise_to_pay" in labels else None
+    per_reference = _per_reference(body, hits, refs, amounts, dates, received)
     evidence = _evidence(hits, labels)
     reasons = _reasons(
         labels, intents, vulnerability, distress, flags, body, channel,
@@ -215,7 +234,7 @@ def triage(
         language = guess.code if guess.confidence > 0 else "en"
         if guess.code != "en" and guess.confidence >= NON_ENGLISH_THRESHOLD:
             reasons = (*reasons, f"language:{guess.code}")
-    return Triage(
+    result = Triage(
         id=message_id,
         intents=intents,
         dispute_type=dispute_type,  # type: ignore[arg-type]
@@ -233,6 +252,8 @@ def triage(
         engine=ENGINE,
         language=language,
     )
+    _remember(result, text_only)
+    return result
 
 
 def _local_date(received_at: datetime, timezone: str | None) -> date:
@@ -350,35 +371,337 @@ def _unique_money(amounts: list[AmountMention]) -> tuple[Money, ...]:
     return tuple(seen.values())
 
 
-def _nearest(anchor: tuple[int, int], spans: list[tuple[int, int]], limit: int) -> int | None:
-    best, best_distance = None, limit + 1
-    for i, (s, e) in enumerate(spans):
-        distance = s - anchor[1] if s >= anchor[1] else (anchor[0] - e if e <= anchor[0] else 0)
-        # Prefer what follows the commitment ("I'll pay $50 on Friday") over what precedes.
-        distance = distance if s >= anchor[0] else distance + 15
-        if distance < best_distance:
-            best, best_distance = i, distance
-    return best
-
-
 def _promise(
-    body: str, anchors: list[Hit], amounts: list[AmountMention], dates: list[DateMention]
+    body: str,
+    anchors: list[Hit],
+    amounts: list[AmountMention],
+    dates: list[DateMention],
+    received: date,
 ) -> Promise:
-    amount: AmountMention | None = None
+    return promise_from_text(
+        body, received, amounts=amounts, dates=dates, refs=[],
+        anchors=[(h.start, h.end) for h in anchors],
+    )
+
+
+# --- The promise from the text ------------------------------------------------------------
+
+_SENTENCE_BREAK = re.compile(r"[!?;\n]+|\.(?!\d)|\s+but\s+|\s+pero\s+|\s+ma\s+|\s+mais\s+"
+                             r"|\s+aber\s+|\s+mas\s+|\s+ale\s+", re.I)
+_COMMIT = re.compile(
+    r"\b(?:i'?ll|ill|i will|we'?ll|we will|will|i can|we can|can|could|i'?m going to"
+    r"|im going to|going to|gonna|shall|intend to|promise|plan to|able to|happy to|i'?d like to"
+    r"|let me|would like to|want to|wanna|sending|paying|i'?m paying|expect|to follow"
+    r"|voy a|vamos a|le pago|te pago|pagar[eé]|pagaremos|puedo|podemos|quiero|te mando"
+    r"|le mando|mandar[eé]|pagher[oò]|pagheremo|posso|possiamo|provvederemo|verser[oò]"
+    r"|je vais|nous allons|je paierai|je peux|vou|vamos|pagarei|posso pagar|ich werde"
+    r"|wir werden|ich zahle|ich kann|zapłacę|wpłacę|mogę|ik betaal|ik ga|ik kan)\b",
+    re.I,
+)
+_FUTURE_AFTER = re.compile(
+    r"\W{0,3}(?:\w+\W+){0,6}?(?:will|'ll|to follow|is going|going to|shall|i will|i'll|ill"
+    r"|zapłacę|wpłacę|pagar[eé]|pagher[oò]|pagarei|je paierai|werde|wird|betaal)(?!\w)",
+    re.I,
+)
+_REPEAT = re.compile(
+    r"\b(?:the same|same again|same amount|redo|re-do|again|next one|another one|do it again"
+    r"|lo mismo|lo stesso|la même|dasselbe|o mesmo)\b",
+    re.I,
+)
+_REPORTED = re.compile(
+    r"\b(?:you said|you wrote|your letter|you asked|you offered|you told|you want|you wanted"
+    r"|you demanded|your (?:email|offer|notice))\b",
+    re.I,
+)
+_PAID = re.compile(
+    r"(?<!\bbe )(?<!\bbeen )(?<!\bget )(?<!\bgets )(?<!\bgot )(?<!\bgetting )"
+    r"\b(?:paid|payed|sent|lodged|transferred|wired|deposited|cleared|mailed|posted|deducted"
+    r"|took|taken|charged|bounced|returned|was|were|have made|'ve made|made a payment|i made"
+    r"|we made|pagu[eé]|mand[eé]|pagamos|pagato|ho pagato|abbiamo pagato|j'ai payé|payé"
+    r"|habe bezahlt|bezahlt|überwiesen|paguei|wpłaciłem|wpłaciłam|zapłaciłem|zapłaciłam"
+    r"|betaald)\b",
+    re.I,
+)
+_NEGATOR = (
+    r"\b(?:can'?t|cannot|cant|won'?t|wont|will not|unable to|not able to|couldn'?t|not"
+    r"|don'?t|dont|no puedo|non posso|je ne peux|kann nicht|nie mogę|never)\b"
+)
+# A negated payment: "I won't be able to pay the €480", "cant do 500" (not "I wont kill myself
+# over 600 dollars").
+_NEGATION = re.compile(
+    _NEGATOR + r"\W+(?:\w+\W+){0,4}?(?:pay|do|afford|manage|send|make|cover|give|find|get"
+    r"|pagar|pagare|payer|zahlen|zapłacić)\b",
+    re.I,
+)
+_NEGATED_CUE = re.compile(_NEGATOR + r"\W+(?:\w+\W+){0,3}$", re.I)
+_DEBT_WORDS = re.compile(
+    r"\b(?:balance|total|owe|owed|outstanding|statement|records show|charged?|fee|fees"
+    r"|reissue|credit|invoice|bill|debt|saldo|importe|betrag|from)\W*(?:\w+\W+){0,3}$",
+    re.I,
+)
+_NOW = re.compile(r"\s*(?:right\s+)?(?:now|ahora|ya|adesso|subito|maintenant|jetzt|agora"
+                  r"|teraz|nu)\b", re.I)
+_INSTEAD = re.compile(r"\b(?:instead|en su lugar|en vez|invece|plutôt|stattdessen)\b", re.I)
+_UNTIL_BEFORE = re.compile(r"\b(?:until|till|til|before|after|by|from|starting|on)\s+$", re.I)
+_START_BEFORE = re.compile(
+    r"\b(?:starting|start(?:ing)? (?:on|from)|from|beginning|commencing|first payment)\s+"
+    r"(?:on\s+|from\s+)?(?:the\s+)?$",
+    re.I,
+)
+_EVERY_BEFORE = re.compile(r"\b(?:every|each)\s+(?:other\s+|second\s+)?$", re.I)
+_LETTER_BEFORE = re.compile(
+    r"\b(?:letter|email|e-mail|notice|statement|message|call|invoice|bill)\s+(?:of|dated|on"
+    r"|from)\s+(?:the\s+)?$|\bdated\s+$",
+    re.I,
+)
+_LAST_PAST = re.compile(r"^(?:last\b|yesterday|ayer|ieri|hier|gestern|ontem|wczoraj)", re.I)
+
+
+def _sentences(body: str) -> list[int]:
+    return [0] + [m.end() for m in _SENTENCE_BREAK.finditer(body)]
+
+
+def _sentence_of(starts: list[int], pos: int) -> int:
+    return max(0, bisect.bisect_right(starts, pos) - 1)
+
+
+def _quoted(body: str, pos: int) -> bool:
+    line_start = body.rfind("\n", 0, pos) + 1
+    return body[line_start : line_start + 4].lstrip().startswith(">")
+
+
+def _last(pattern: re.Pattern[str], text: str) -> int:
+    """End of the last match of `pattern` in `text`, or -1."""
+    return max((m.end() for m in pattern.finditer(text)), default=-1)
+
+
+def _last_commit(text: str) -> int:
+    """End of the last commitment cue in `text` that is not itself negated ("won't be able
+    to"), or -1."""
+    for m in reversed(list(_COMMIT.finditer(text))):
+        if not _NEGATED_CUE.search(text[max(0, m.start() - 30) : m.start()]):
+            return m.end()
+    return -1
+
+
+def _amount_score(
+    body: str, a: AmountMention, lo: int, hi: int, anchors: Sequence[tuple[int, int]]
+) -> float:
+    pre = body[max(lo, a.start - 80) : a.start]
+    post = body[a.end : min(hi, a.end + 60)]
+    commit = _last_commit(pre)
+    commit = max(commit, max((e - (a.start - len(pre)) for s, e in anchors
+                              if a.start - len(pre) <= s and e <= a.start), default=-1))
+    paid = _last(_PAID, pre)
+    negated = _last(_NEGATION, pre)
+    score = 0.0
+    if commit >= 0 and commit > paid:
+        score += 3
+    elif _FUTURE_AFTER.match(post):
+        score += 2
+    elif paid >= 0:
+        score -= 4
+    elif _PAID.search(post[:40]):
+        score -= 3
+    if negated >= 0 and negated >= commit and len(pre) - negated < 30:
+        score -= 5
+    if _DEBT_WORDS.search(pre[-40:]) and commit < 0:
+        score -= 1
+    if re.search(r"\bfrom\s+$", pre, re.I) and re.match(r"\s+to\b", post, re.I):
+        score -= 3
+    if _quoted(body, a.start):
+        score -= 2
+    return score
+
+
+def _date_score(
+    body: str,
+    d: DateMention,
+    lo: int,
+    hi: int,
+    amount: tuple[int, int] | None,
+    same_sentence: bool,
+) -> float:
+    pre = body[max(lo, d.start - 60) : d.start]
+    post = body[d.end : min(hi, d.end + 40)]
+    score = 0.0
+    if amount is not None:
+        if same_sentence:
+            score += 3 + (1 if d.start >= amount[1] else 0)
+        gap = d.start - amount[1] if d.start >= amount[1] else amount[0] - d.end
+        score -= max(0, gap) / 150
+    if _LAST_PAST.match(d.text) or re.search(r"\bago\b", post[:12], re.I):
+        return score - 8
+    commit = _last_commit(pre)
+    paid = _last(_PAID, pre)
+    if paid > commit:
+        score -= 4
+    elif commit >= 0:
+        score += 1
+    near = pre[-40:]
+    negated = _last(re.compile(_NEGATOR + r"\W+(?:\w+\W+){0,4}$", re.I), near)
+    if negated >= 0 and not _UNTIL_BEFORE.search(near):
+        score -= 4
+    if re.search(r"\binstead\s+of\s+(?:the\s+)?$", pre, re.I):
+        score -= 3
+    elif _INSTEAD.search(post[:25]) or _INSTEAD.search(pre[-20:]):
+        score += 3
+    if _REPORTED.search(pre):
+        score -= 3
+    if _START_BEFORE.search(pre):
+        score += 1
+    if _EVERY_BEFORE.search(pre):
+        score -= 2
+    if _LETTER_BEFORE.search(pre):
+        score -= 4
+    if re.search(r"\bfrom\s+(?:the\s+)?$", pre, re.I) and re.match(r"\s+(?:to|until)\b", post,
+                                                                    re.I):
+        score -= 3
+    if _quoted(body, d.start):
+        score -= 2
+    return score
+
+
+def promise_from_text(
+    body: str,
+    received: date,
+    *,
+    day_first: bool = False,
+    dollar: str = "USD",
+    amounts: Sequence[AmountMention] | None = None,
+    dates: Sequence[DateMention] | None = None,
+    refs: Sequence[RefMention] | None = None,
+    anchors: Sequence[tuple[int, int]] = (),
+    quoted: str = "",
+) -> Promise:
+    """The promise a message makes, from its words alone (whether or not a rule fired).
+
+    Args:
+        body: the cleaned, redacted message text (as `triage` analyses it).
+        received: the message's date in the debtor's zone; dates resolve forward from it.
+        day_first: read "04/05" as 4 May (`nlp.dates.day_first_zone`).
+        dollar: the currency of a bare "$" (`nlp.amounts.dollar_for_zone`).
+        amounts, dates, refs: the mentions already found in `body`, to save finding them again.
+        anchors: spans of commitment cues (the promise_to_pay rule hits), counted as commitments.
+        quoted: the quoted history cleaned out of the message; when the body promises to pay an
+            invoice without its amount ("INV-2247 - fine, will go out with Friday's payment
+            run"), the amount the quote gives that invoice ("INV-2247 ($412.75)") is taken.
+
+    Returns:
+        The promise; any part is None when the text does not give it.
+    """
+    if refs is None:
+        refs = find_references(body)
+    if dates is None:
+        dates = find_dates(body, received, day_first=day_first)
+    if amounts is None:
+        amounts = find_amounts(
+            body, exclude=[(d.start, d.end) for d in dates] + [(r.start, r.end) for r in refs],
+            dollar=dollar,
+        )
+    ref_numbers = {re.sub(r"\D", "", r.reference) for r in refs}
+    starts = _sentences(body)
+
+    def bounds(pos: int) -> tuple[int, int, int]:
+        i = _sentence_of(starts, pos)
+        return i, starts[i], starts[i + 1] if i + 1 < len(starts) else len(body)
+
+    best: AmountMention | None = None
+    best_score = -0.5
+    for a in amounts:
+        if a.currency is None and re.sub(r"\D", "", body[a.start : a.end]) in ref_numbers:
+            continue  # "invoice 2231 ... ill pay 2231": a reference said again, not money
+        _, lo, hi = bounds(a.start)
+        score = _amount_score(body, a, lo, hi, anchors)
+        if score > best_score:
+            best, best_score = a, score
+
+    focus = None if best is None else (best.start, best.end)
+    if best is None and amounts:
+        # "Sent £30 this morning, same again on the 20th": a payment made, promised again.
+        again = _REPEAT.search(body, amounts[0].end)
+        if again is not None:
+            before = [a for a in amounts if a.end <= again.start()
+                      and not _NEGATION.search(body[max(0, a.start - 40) : a.start])]
+            if before:
+                best, focus = before[-1], again.span()
+    if best is None and quoted:
+        best = _quoted_amount(body, quoted)
+    candidates = list(dates)
+    if best is not None:
+        now = _NOW.match(body, best.end, min(len(body), best.end + 20))
+        if now:
+            candidates.append(DateMention(start=now.start(), end=now.end(), future=received,
+                                          past=received, text=now.group().strip()))
     when: DateMention | None = None
-    for hit in anchors:
-        span = (hit.start, hit.end)
-        if amount is None:
-            i = _nearest(span, [(a.start, a.end) for a in amounts], 120)
-            amount = None if i is None else amounts[i]
-        if when is None:
-            j = _nearest(span, [(d.start, d.end) for d in dates], 120)
-            when = None if j is None else dates[j]
+    when_score = -2.5
+    amount_sentence = bounds(focus[0])[0] if focus is not None else -1
+    for d in candidates:
+        i, lo, hi = bounds(d.start)
+        score = _date_score(body, d, lo, hi, focus, i == amount_sentence)
+        if score > when_score or (score == when_score and when is not None
+                                  and d.start < when.start):
+            when, when_score = d, score
     return Promise(
-        amount=None if amount is None else amount.value,
-        currency=None if amount is None else amount.currency,
+        amount=None if best is None else best.value,
+        currency=None if best is None else best.currency,
         date=None if when is None else when.future,
     )
+
+
+_PROMISE_LINE = re.compile(
+    r"\b(?:will|'ll|ill|going to|gonna|shall|to follow)\b[^\n.]{0,60}?\b(?:pay|paid|go out"
+    r"|send|sent|settle|clear|transfer|wire)|\b(?:paying|sending)\b",
+    re.I,
+)
+
+
+def _quoted_amount(body: str, quoted: str) -> AmountMention | None:
+    """The amount the quoted history gives the one reference that the body promises to pay."""
+    promised: list[str] = []
+    for line in body.splitlines():
+        cue = _PROMISE_LINE.search(line)
+        if cue is None or _NEGATED_CUE.search(line[max(0, cue.start() - 30) : cue.start()]):
+            continue
+        promised.extend(re.sub(r"\W", "", r.reference).upper() for r in find_references(line))
+    promised = list(dict.fromkeys(promised))
+    if len(promised) != 1:
+        return None
+    for ref in find_references(quoted):
+        if re.sub(r"\W", "", ref.reference).upper() != promised[0]:
+            continue
+        tail = quoted[ref.end : ref.end + 40]
+        money = find_amounts(tail.split("\n", 1)[0].split(",", 1)[0] if "(" not in tail[:4]
+                             else tail.split(")", 1)[0] + ")")
+        marked = [m for m in money if m.currency is not None]
+        if marked:
+            return AmountMention(value=marked[0].value, currency=marked[0].currency,
+                                 start=len(body), end=len(body))
+    return None
+
+
+# The text promise of each rules triage, so that the engine can take it when only the model
+# predicts promise_to_pay (`text_promise`); kept by object identity for the result's lifetime.
+_TEXT_PROMISES: dict[int, Promise] = {}
+_TEXT_PROMISES_LOCK = threading.Lock()
+
+
+def _forget(key: int) -> None:
+    with _TEXT_PROMISES_LOCK:
+        _TEXT_PROMISES.pop(key, None)
+
+
+def _remember(result: Triage, promise: Promise) -> None:
+    with _TEXT_PROMISES_LOCK:
+        _TEXT_PROMISES[id(result)] = promise
+    weakref.finalize(result, _forget, id(result))
+
+
+def text_promise(result: Triage) -> Promise | None:
+    """The promise `promise_from_text` found in the message that `triage` turned into `result`
+    (also when promise_to_pay did not fire), or None for a result `triage` did not make."""
+    with _TEXT_PROMISES_LOCK:
+        return _TEXT_PROMISES.get(id(result))
 
 
 def _per_reference(
@@ -387,6 +710,7 @@ def _per_reference(
     refs: list[RefMention],
     amounts: list[AmountMention],
     dates: list[DateMention],
+    received: date,
 ) -> tuple[ReferenceTriage, ...]:
     named = [r for r in refs if not r.reference.startswith("[")]
     if len({r.reference for r in named}) < 2:
@@ -420,7 +744,7 @@ def _per_reference(
                 reference=ref,
                 labels=labels,
                 dispute_type=dispute_type,  # type: ignore[arg-type]
-                promise=_promise(body, promise_hits, own_amounts, own_dates)
+                promise=_promise(body, promise_hits, own_amounts, own_dates, received)
                 if promise_hits
                 else None,
             )
