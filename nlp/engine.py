@@ -248,6 +248,14 @@ def _embedding_text(request: TriageRequest) -> str:
 
 
 def _promise_from_mentions(rules: Triage, today: date) -> Promise:
+    """The promise when only the model predicts promise_to_pay: the one the rules triage found
+    in the text (`nlp.triage.promise_from_text`: commitments, tense, negation, "instead"); for a
+    result the rules triage did not make, the first amount and the first date from today."""
+    from nlp.triage import text_promise
+
+    found = text_promise(rules)
+    if found is not None:
+        return found
     amount = rules.amounts[0] if rules.amounts else None
     when = next((d for d in rules.dates if d >= today), None)
     return Promise(
