@@ -84,3 +84,53 @@ def test_counts_next_to_money_are_left_out() -> None:
 )
 def test_parse_words(words: str, value: int) -> None:
     assert parse_words(words) == Decimal(value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("i can send u 150 then", "150"),
+        ("100 on monday", "100"),
+        ("i can do 2 hundred on the 15th", "200"),
+        ("ok so i can do 3 hunnid now", "300"),
+        ("Ill pay u two fiddy on the 20th", "250"),
+        ("quiero dar 60 hoy", "60"),
+        ("te mando 80 ok?", "80"),
+        ("ill pay the 84.50 but not the fees", "84.50"),
+        ("ok whatever. 100 on the 20th", "100"),
+    ],
+)
+def test_bare_numbers_tied_to_a_commitment(text: str, value: str) -> None:
+    assert [(m.value, m.currency) for m in find_amounts(text)] == [(Decimal(value), None)]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "currency"),
+    [
+        ("pagamento della fattura (euro 860,00)", "860.00", "EUR"),
+        ("ich werde 1.200,50 EUR überweisen", "1200.50", "EUR"),
+        ("zapłacę 100 funtów w piątek", "100", "GBP"),
+    ],
+)
+def test_foreign_money_forms(text: str, value: str, currency: str) -> None:
+    assert [(m.value, m.currency) for m in find_amounts(text)] == [(Decimal(value), currency)]
+
+
+@pytest.mark.parametrize(
+    ("zone", "currency"),
+    [("Australia/Sydney", "AUD"), ("America/Toronto", "CAD"), ("Pacific/Auckland", "NZD"),
+     ("America/Chicago", "USD"), (None, "USD")],
+)
+def test_bare_dollar_is_the_debtors_dollar(zone: str | None, currency: str) -> None:
+    result = triage("Will pay $120 next Tuesday", received_at=MONDAY, timezone=zone)
+    assert [(m.value, m.currency) for m in result.amounts] == [(Decimal("120"), currency)]
+    assert find_amounts("je vais payer 200$ jeudi", dollar="CAD")[0].currency == "CAD"
+    assert find_amounts("I can pay US$90", dollar="AUD")[0].currency == "USD"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I have 2 kids and 3 on the way", "call me at 10 on monday", "i am 30 on friday lol"],
+)
+def test_bare_numbers_without_a_commitment_are_not_money(text: str) -> None:
+    assert find_amounts(text) == []

@@ -88,3 +88,39 @@ def test_unknown_or_missing_zone_does_not_raise() -> None:
         date(2026, 3, 3),)
     assert triage("I'll pay tomorrow", received_at=naive, timezone="Asia/Tokyo").dates == (
         date(2026, 3, 4),)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ok ill start with 50 quid on friday 17th", date(2026, 3, 17)),
+        ("Fri the 13th", date(2026, 3, 13)),
+        ("ok voy a pagar el 15 sin falta", date(2026, 3, 15)),
+        ("quiero dar 60 hoy", MONDAY),
+        ("pagherò entro il 20 ottobre", date(2026, 10, 20)),
+        ("nueva año, le pago todo el 15 de enero", date(2027, 1, 15)),
+        ("bis Ende des Monats", date(2026, 3, 31)),
+        ("am 15. März", date(2026, 3, 15)),
+        ("Le pago 100 dolares el viernes", FRIDAY),
+        ("je vais payer jeudi prochain", date(2026, 3, 5)),
+        ("pago 120 euro lunedì prossimo", date(2026, 3, 9)),
+        ("Vou pagar 150 euros no dia 20", date(2026, 3, 20)),
+        ("vou pagar amanhã", date(2026, 3, 3)),
+        ("zapłacę do końca kwietnia", date(2026, 4, 30)),
+        ("Ik betaal vrijdag", FRIDAY),
+        ("I'll pay on the last day of the month", date(2026, 3, 31)),
+        ("I'll wire it within two weeks", date(2026, 3, 16)),
+        ("Paying tmrw morning", date(2026, 3, 3)),
+        ("I'll pay it 2morow", date(2026, 3, 3)),
+        ("starting this Thursday", date(2026, 3, 5)),
+    ],
+)
+def test_more_date_forms(text: str, expected: date) -> None:
+    assert first(text, MONDAY) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["Guten Morgen", "el 15% de interés", "i am 30 days late", "Black friday deals? lol"]
+)
+def test_more_non_dates(text: str) -> None:
+    assert find_dates(text, MONDAY) == []

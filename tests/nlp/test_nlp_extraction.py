@@ -211,3 +211,90 @@ def test_no_per_reference_when_all_references_share_treatment() -> None:
     result = triage("I'll pay #101 and #102 on Friday", received_at=MONDAY)
     assert result.references == ("#101", "#102")
     assert result.per_reference == ()
+
+
+def _text_promise(text: str, received: date = date(2026, 3, 2)) -> tuple[str | None, str | None]:
+    from nlp.triage import promise_from_text
+
+    p = promise_from_text(text, received)
+    return (None if p.amount is None else f"{p.amount:.2f}",
+            None if p.date is None else p.date.isoformat())
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "when"),
+    [
+        # bare numbers after a commitment, and the when they are tied to
+        ("i get paid on the 20th i can send u 150 then", "150.00", "2026-03-20"),
+        ("ok ok I'll pay it. happy now? 100 on monday", "100.00", "2026-03-02"),
+        ("i can do 2 hundred on the 15th", "200.00", "2026-03-15"),
+        ("cant do 500. can do 250 now and 250 jan 15", "250.00", "2026-03-02"),
+        # the instalment the writer commits to, not the sum refused
+        ("I won't be able to pay the €480 in one go, but that doesn't mean I'm not going to "
+         "pay it. I can manage €80 a month starting on the 1st of April.", "80.00", "2026-04-01"),
+        # the future payment, not the one already made
+        ("We've just sent £2,000 by faster payment against the oldest invoices. The balance of "
+         "£1,267.35 will follow on the 30th.", "1267.35", "2026-03-30"),
+        ("Paid $100 on 2/13, conf #A77192. Will pay the rest 3/10", None, "2026-03-10"),
+        ("I can now increase my payments from $50 to $120, starting on May 1st.", "120.00",
+         "2026-05-01"),
+        ("Sent £30 this morning, same again on the 20th of next month", "30.00", "2026-04-20"),
+        # dates: weekday with a day, replaced and negated dates, recurring days, letters
+        ("ok ill start with 50 quid on friday 17th", "50.00", "2026-03-17"),
+        ("I wont be able to make friday. can we do monday instead? same amount", None,
+         "2026-03-02"),
+        ("I need to move my payment date from the 26th to April 2nd. Same amount ($120).",
+         "120.00", "2026-04-02"),
+        ("change my next payment to the 29th instead of the 1st, same $50.", "50.00", "2026-03-29"),
+        ("I can do $40 every other Friday starting the 20th.", "40.00", "2026-03-20"),
+        ("Further to your letter of 5 March, I intend to pay the sum of £320.00 on the 3rd of "
+         "April.", "320.00", "2026-04-03"),
+        # other languages
+        ("ok voy a pagar el 15 sin falta", None, "2026-03-15"),
+        ("Mándame el link para pagar porfa, quiero dar 60 hoy", "60.00", "2026-03-02"),
+        ("Buongiorno, confermo che provvederemo al pagamento della fattura 2026/331 "
+         "(euro 860,00) entro il 20 ottobre tramite bonifico.", "860.00", "2026-10-20"),
+        ("Guten Tag, ich werde den offenen Betrag von 1.200,50 EUR bis Ende des Monats "
+         "überweisen.", "1200.50", "2026-03-31"),
+        # nothing promised: a past payment, a refusal, a reference said again
+        ("i have paid 50 dollars through the app. God bless", None, None),
+        ("invoice 2231 and 2232 are both for march?? ill pay 2231 by the 20th", None,
+         "2026-03-20"),
+    ],
+)
+def test_promise_from_text(text: str, amount: str | None, when: str | None) -> None:
+    assert _text_promise(redact(text)) == (amount, when)
+
+
+def test_promise_amount_from_the_quoted_statement() -> None:
+    text = (
+        "Hi Janet,\n\nINV-2231 - paid on 3 March by ACH, $1,240.00.\n"
+        "INV-2240 - the goods never arrived. We're not paying for something we didn't receive.\n"
+        "INV-2247 - fine, will go out with Friday's payment run.\n\nThanks,\nRob\n\n"
+        "________________________________\nFrom: Janet <ar@example.com>\nSent: Thursday, March"
+        " 5, 2026 9:00 AM\nSubject: Statement\n\nPlease find your statement: INV-2231 "
+        "($1,240.00), INV-2240 ($880.50) and INV-2247 ($412.75).\n"
+    )
+    from nlp.triage import text_promise
+
+    found = text_promise(triage(text, received_at=MONDAY, timezone="America/New_York"))
+    assert found is not None
+    assert (found.amount, found.currency, found.date) == (
+        Decimal("412.75"), "USD", date(2026, 3, 6))
+
+
+def test_model_path_takes_the_text_promise() -> None:
+    from nlp.engine import _promise_from_mentions
+    from nlp.model import Promise, Triage
+    from nlp.triage import text_promise
+
+    # No promise_to_pay rule fires on this one; the model may still predict it.
+    rules = triage("i get paid on the 20th, 150 then for sure", received_at=MONDAY)
+    assert "promise_to_pay" not in rules.labels
+    assert rules.promise is None
+    expected = Promise(amount=Decimal("150"), currency=None, date=date(2026, 3, 20))
+    assert text_promise(rules) == expected
+    assert _promise_from_mentions(rules, MONDAY.date()) == expected
+    # A result the rules triage did not make falls back to the first mentions.
+    other = Triage(id="x", intents=(), dates=(date(2026, 3, 9),))
+    assert _promise_from_mentions(other, MONDAY.date()) == Promise(date=date(2026, 3, 9))
