@@ -55,7 +55,7 @@ def _rss_mib() -> float:
 def main() -> None:
     from datetime import datetime
 
-    from nlp.engine import TriageEngine, TriageRequest, _embedding_text
+    from nlp.engine import TriageEngine, TriageRequest, embedding_text
 
     load_runs = []
     for _ in range(3):
@@ -79,7 +79,7 @@ def main() -> None:
         )
         for r in records
     ]
-    texts = [_embedding_text(r) for r in requests]
+    texts = [embedding_text(r) for r in requests]
     engine.triage_many(requests[:64])  # warm up both paths
     engine.encoder(texts[:64])
 

@@ -9,13 +9,16 @@ the vectors match sentence-transformers' to within float rounding.
 
 Batches are sorted by length before padding, so a batch of short SMS is not padded to the length
 of one long email; inputs are cut at 256 word pieces, as the model was trained.
+
+Low-rank adapters (LoRA) fine-tuned for triage (nlp/finetune.py) are merged into the weights when
+the encoder is built (W + B @ A), so an adapted encoder runs exactly as fast as the bare one.
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +49,19 @@ def default_model_path() -> Path:
 class Encoder:
     """all-MiniLM-L6-v2 as a callable: texts in, unit-length float32 vectors out."""
 
-    def __init__(self, model_path: Path | None = None, *, threads: int | None = None) -> None:
+    def __init__(
+        self,
+        model_path: Path | None = None,
+        *,
+        threads: int | None = None,
+        adapters: Mapping[str, tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]]
+        | None = None,
+    ) -> None:
+        """Load the model; `adapters` maps a weight name to its LoRA pair (A, B), merged here.
+
+        Raises:
+            EncoderLoadError: the model files are missing or an adapter does not fit them.
+        """
         import torch
         from safetensors.torch import load_file
         from tokenizers import Tokenizer
@@ -72,6 +87,16 @@ class Encoder:
         self._eps = float(config.get("layer_norm_eps", 1e-12))
         prefix = "" if "embeddings.word_embeddings.weight" in weights else "bert."
         self._w = {k.removeprefix(prefix): v.float() for k, v in weights.items()}
+        for name, (a, b) in (adapters or {}).items():
+            base = self._w.get(name)
+            if base is None or base.shape != (b.shape[0], a.shape[1]):
+                raise EncoderLoadError(
+                    f"the triage model's adapter for {name} does not fit the encoder at {path}; "
+                    "retrain with `parley train`"
+                )
+            self._w[name] = base + torch.from_numpy(b.astype(np.float32)) @ torch.from_numpy(
+                a.astype(np.float32)
+            )
         self._lock = threading.Lock()
         self.path = path
 
@@ -80,19 +105,34 @@ class Encoder:
         out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
         if not texts:
             return out
-        encodings = self._tokenizer.encode_batch([t if t.strip() else "." for t in texts])
-        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        ids = self.token_ids(texts)
+        order = sorted(range(len(texts)), key=lambda i: len(ids[i]))
         with self._lock, self._torch.inference_mode():
             for start in range(0, len(order), batch_size):
                 chunk = order[start : start + batch_size]
-                vectors = self._forward([encodings[i].ids for i in chunk])
-                out[chunk] = vectors
+                pooled = self.forward([ids[i] for i in chunk])
+                out[chunk] = pooled.numpy().astype(np.float32)
         return out
 
-    def _forward(self, batch: list[list[int]]) -> npt.NDArray[np.float32]:
+    @property
+    def weights(self) -> Mapping[str, Any]:
+        """The model's tensors by name (for fine-tuning; do not modify them)."""
+        return self._w
+
+    def token_ids(self, texts: Sequence[str]) -> list[list[int]]:
+        """Word-piece ids of each text, cut at `MAX_TOKENS` (an empty text reads as a full stop)."""
+        encodings = self._tokenizer.encode_batch([t if t.strip() else "." for t in texts])
+        return [list(e.ids) for e in encodings]
+
+    def forward(self, batch: list[list[int]], weights: Mapping[str, Any] | None = None) -> Any:
+        """Unit-length pooled embeddings (a torch tensor) of a batch of id lists.
+
+        `weights` overrides tensors by name (fine-tuning passes W + B @ A with gradients); the
+        caller decides on `torch.inference_mode`.
+        """
         torch = self._torch
         f = torch.nn.functional
-        w = self._w
+        w = self._w if weights is None else {**self._w, **weights}
         longest = max(len(ids) for ids in batch)
         ids = torch.zeros((len(batch), longest), dtype=torch.long)
         mask = torch.zeros((len(batch), longest), dtype=torch.float32)
@@ -105,7 +145,7 @@ class Encoder:
             + w["embeddings.position_embeddings.weight"][positions]
             + w["embeddings.token_type_embeddings.weight"][0]
         )
-        x = self._norm(x, "embeddings.LayerNorm")
+        x = self._norm(x, "embeddings.LayerNorm", w)
         n, t, hidden = x.shape
         head_dim = hidden // self._heads
         bias = ((1.0 - mask) * torch.finfo(torch.float32).min)[:, None, None, :]
@@ -123,18 +163,16 @@ class Encoder:
             context = context.transpose(1, 2).reshape(n, t, hidden)
             dense = p + "attention.output.dense"
             attended = f.linear(context, w[dense + ".weight"], w[dense + ".bias"])
-            x = self._norm(attended + x, p + "attention.output.LayerNorm")
+            x = self._norm(attended + x, p + "attention.output.LayerNorm", w)
             inner = f.gelu(
                 f.linear(x, w[p + "intermediate.dense.weight"], w[p + "intermediate.dense.bias"])
             )
             out = f.linear(inner, w[p + "output.dense.weight"], w[p + "output.dense.bias"])
-            x = self._norm(out + x, p + "output.LayerNorm")
+            x = self._norm(out + x, p + "output.LayerNorm", w)
         pooled = (x * mask[:, :, None]).sum(1) / mask.sum(1, keepdim=True).clamp(min=1e-9)
-        pooled = f.normalize(pooled, p=2.0, dim=1)
-        result: npt.NDArray[np.float32] = pooled.numpy().astype(np.float32)
-        return result
+        return f.normalize(pooled, p=2.0, dim=1)
 
-    def _norm(self, x: Any, name: str) -> Any:
+    def _norm(self, x: Any, name: str, w: Mapping[str, Any]) -> Any:
         return self._torch.nn.functional.layer_norm(
-            x, (x.shape[-1],), self._w[name + ".weight"], self._w[name + ".bias"], self._eps
+            x, (x.shape[-1],), w[name + ".weight"], w[name + ".bias"], self._eps
         )

@@ -37,11 +37,14 @@ from nlp.classifier import Calibration, HeadLoadError, HeadScores, TriageHead, d
 from nlp.clean import clean_text
 from nlp.encoder import Encoder
 from nlp.features import feature_row
+from nlp.finetune import adapter_pairs
 from nlp.model import LABELS, Intent, Promise, Triage
 from nlp.references import redact
 from nlp.triage import LEGAL_TRIGGERS, triage
 
-__all__ = ["Scored", "TriageEngine", "TriageRequest", "default_engine"]
+__all__ = [
+    "HeadLoadError", "Scored", "TriageEngine", "TriageRequest", "default_engine", "embedding_text",
+]
 
 RULE_FLOOR = 0.9  # a rule cue this explicit ("I'll pay $50 on Friday") stands even if the model
 # doubts it: explicit phrases are precise, and the agent's behaviour on them must not drift
@@ -106,7 +109,7 @@ class TriageEngine:
             EncoderLoadError: the bundled MiniLM cannot be read.
         """
         head = TriageHead.load(head_path)
-        return cls(encoder=Encoder(encoder_path), head=head)
+        return cls(encoder=Encoder(encoder_path, adapters=adapter_pairs(head.weights)), head=head)
 
     @classmethod
     def rules_only(cls) -> TriageEngine:
@@ -161,7 +164,7 @@ class TriageEngine:
         ]
         if self.encoder is None or not requests:
             return rules, None
-        texts = [_embedding_text(r) for r in requests]
+        texts = [embedding_text(r) for r in requests]
         vectors = self.encoder(texts)
         rows = np.stack(
             [
@@ -240,7 +243,8 @@ class TriageEngine:
         )
 
 
-def _embedding_text(request: TriageRequest) -> str:
+def embedding_text(request: TriageRequest) -> str:
+    """What the encoder reads: the cleaned body (the subject when the body is empty), masked."""
     body = clean_text(request.text).text.strip()
     if not body:
         body = request.subject.strip()
@@ -341,4 +345,3 @@ def _reset_default_engine() -> None:
         _ENGINE = None
 
 
-__all__ += ["HeadLoadError"]

@@ -27,9 +27,11 @@ import numpy.typing as npt
 
 from nlp.classifier import Calibration, TriageHead
 from nlp.dataset import LabelledMessage
-from nlp.engine import TriageEngine, TriageRequest
+from nlp.encoder import DIMENSION, Encoder
+from nlp.engine import TriageEngine, TriageRequest, embedding_text
 from nlp.evaluate import expected_calibration_error
 from nlp.features import FEATURE_VERSION
+from nlp.finetune import AdapterSettings, Targets, adapter_pairs, finetune_adapters
 from nlp.model import DISPUTE_TYPES, LABELS, VULNERABILITIES
 from nlp.triage import LEGAL_TRIGGERS
 
@@ -46,6 +48,8 @@ class TrainingSettings:
     c: float = 10.0
     seed: int = 7
     generation: int = 1
+    adapter_rank: int = 0
+    adapter_epochs: int = AdapterSettings.epochs
 
 
 def request_for(record: LabelledMessage) -> TriageRequest:
@@ -213,7 +217,26 @@ def train_head(
     x_dev = featurize(engine, dev, report, "dev")
     y_train, d_train, v_train = _targets(train)
     y_dev, d_dev, v_dev = _targets(dev)
+    adapters: dict[str, Array] = {}
+    if settings.adapter_rank and engine.encoder is not None:
+        adapters = finetune_adapters(
+            engine.encoder,
+            [embedding_text(request_for(r)) for r in train],
+            x_train[:, DIMENSION:],
+            Targets(intents=y_train, disputes=d_train, vulnerability=v_train),
+            settings=AdapterSettings(
+                rank=settings.adapter_rank, epochs=settings.adapter_epochs, seed=settings.seed
+            ),
+            progress=report,
+        )
+        adapters = {k: a.astype(np.float16).astype(np.float32) for k, a in adapters.items()}
+        adapted = TriageEngine(
+            encoder=Encoder(engine.encoder.path, adapters=adapter_pairs(adapters))
+        )
+        x_train = featurize(adapted, train, report, "train (adapted)")
+        x_dev = featurize(adapted, dev, report, "dev (adapted)")
     weights = _fit(x_train, y_train, d_train, v_train, settings, report)
+    weights.update(adapters)
 
     head = TriageHead(weights=weights)
     raw_intents, raw_disputes, raw_vuln = head.logits(x_dev)

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from nlp.classifier import TriageHead, default_artifact
+from nlp.classifier import default_artifact
 from nlp.dataset import label_counts, load_jsonl
 from nlp.encoder import Encoder
 from nlp.engine import TriageEngine
@@ -36,6 +36,9 @@ def register(commands: Any) -> None:
     train.add_argument("--epochs", type=int, default=TrainingSettings.epochs)
     train.add_argument("--c", type=float, default=TrainingSettings.c,
                        help="inverse regularisation strength, as in logistic regression")
+    train.add_argument("--adapter-rank", type=int, default=TrainingSettings.adapter_rank,
+                       help="fine-tune MiniLM with LoRA adapters of this rank (0: frozen encoder)")
+    train.add_argument("--adapter-epochs", type=int, default=TrainingSettings.adapter_epochs)
     train.add_argument("--generation", type=int, default=TrainingSettings.generation,
                        help="the model generation named in its version string")
     train.set_defaults(handler=run_train)
@@ -70,13 +73,14 @@ def run_train(args: argparse.Namespace) -> int:
     print(f"train {len(train)} messages, dev {len(dev)}", file=sys.stderr)
     settings = TrainingSettings(
         hidden=args.hidden, epochs=args.epochs, c=args.c,
-        generation=args.generation,
+        generation=args.generation, adapter_rank=args.adapter_rank,
+        adapter_epochs=args.adapter_epochs,
     )
     engine = TriageEngine(encoder=Encoder())
     head, card = train_head(train, dev, engine, settings=settings, progress=_Bar())
     head.card["train_label_counts"] = label_counts(train)
     path = head.save(args.output)
-    scored = TriageEngine(encoder=engine.encoder, head=TriageHead.load(path)).score_many(
+    scored = TriageEngine.load(path).score_many(
         [request_for(r) for r in dev]
     )
     dev_report = evaluate(dev, scored)
