@@ -26,9 +26,8 @@ import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import numpy.typing as npt
@@ -40,7 +39,7 @@ from nlp.features import feature_row
 from nlp.finetune import adapter_pairs
 from nlp.model import LABELS, Intent, Promise, Triage
 from nlp.references import redact
-from nlp.triage import LEGAL_TRIGGERS, triage
+from nlp.triage import LEGAL_TRIGGERS, RuleAnalysis, analyse
 
 __all__ = [
     "HeadLoadError", "Scored", "TriageEngine", "TriageRequest", "default_engine", "embedding_text",
@@ -75,15 +74,6 @@ class Scored:
 
     triage: Triage
     scores: HeadScores | None
-
-
-def _local(received_at: datetime, timezone: str | None) -> datetime:
-    if not timezone:
-        return received_at
-    try:
-        return received_at.astimezone(ZoneInfo(timezone))
-    except (ZoneInfoNotFoundError, ValueError):
-        return received_at
 
 
 class TriageEngine:
@@ -141,41 +131,49 @@ class TriageEngine:
         return [s.triage for s in self.score_many(requests)]
 
     def score_many(self, requests: Sequence[TriageRequest]) -> list[Scored]:
-        rules, rows = self.features(requests)
+        analyses, rows = self._analyse(requests)
         if self.head is None or rows is None:
-            return [Scored(triage=t, scores=None) for t in rules]
+            return [Scored(triage=a.triage, scores=None) for a in analyses]
         scores = self.head.predict(rows)
         return [
-            Scored(triage=self._merge(rules[i], scores[i], _local(r.received_at, r.timezone)),
-                   scores=scores[i])
-            for i, r in enumerate(requests)
+            Scored(triage=self._merge(analyses[i], scores[i]), scores=scores[i])
+            for i in range(len(requests))
         ]
 
     def features(
         self, requests: Sequence[TriageRequest]
     ) -> tuple[list[Triage], npt.NDArray[np.float32] | None]:
         """The rule triage of each message and, with an encoder, the head's feature rows."""
-        rules = [
-            triage(
+        analyses, rows = self._analyse(requests)
+        return [a.triage for a in analyses], rows
+
+    def _analyse(
+        self, requests: Sequence[TriageRequest]
+    ) -> tuple[list[RuleAnalysis], npt.NDArray[np.float32] | None]:
+        analyses = [
+            analyse(
                 r.text, subject=r.subject, channel=r.channel,
                 received_at=r.received_at, message_id=r.message_id, timezone=r.timezone,
             )
             for r in requests
         ]
         if self.encoder is None or not requests:
-            return rules, None
-        texts = [embedding_text(r) for r in requests]
+            return analyses, None
+        # The rules already cleaned each body: the encoder reads the same text, cleaned once.
+        texts = [_masked(a.body) for a in analyses]
         vectors = self.encoder(texts)
         rows = np.stack(
             [
-                feature_row(vectors[i], rules[i], channel=r.channel, words=len(texts[i].split()))
+                feature_row(vectors[i], analyses[i].triage, channel=r.channel,
+                            words=len(texts[i].split()))
                 for i, r in enumerate(requests)
             ]
         )
-        return rules, rows
+        return analyses, rows
 
-    def _merge(self, rules: Triage, scores: HeadScores, received_at: datetime) -> Triage:
+    def _merge(self, analysis: RuleAnalysis, scores: HeadScores) -> Triage:
         assert self.head is not None
+        rules = analysis.triage
         head = self.head
         calibration = head.calibration
         rule_conf: dict[str, float] = {i.label: i.confidence for i in rules.intents}
@@ -225,7 +223,7 @@ class TriageEngine:
 
         promise = None
         if "promise_to_pay" in labels:
-            promise = rules.promise or _promise_from_mentions(rules, received_at.date())
+            promise = rules.promise or analysis.text_promise or Promise()
 
         reasons = _reasons(rules, labels, vulns, distress, uncertain, chosen, rule_conf)
         evidence = tuple(e for e in rules.evidence if e.label not in LABELS or e.label in labels)
@@ -245,28 +243,11 @@ class TriageEngine:
 
 def embedding_text(request: TriageRequest) -> str:
     """What the encoder reads: the cleaned body (the subject when the body is empty), masked."""
-    body = clean_text(request.text).text.strip()
-    if not body:
-        body = request.subject.strip()
+    return _masked(clean_text(request.text).text.strip() or request.subject.strip())
+
+
+def _masked(body: str) -> str:
     return redact(body[:EMBED_CHARS])
-
-
-def _promise_from_mentions(rules: Triage, today: date) -> Promise:
-    """The promise when only the model predicts promise_to_pay: the one the rules triage found
-    in the text (`nlp.triage.promise_from_text`: commitments, tense, negation, "instead"); for a
-    result the rules triage did not make, the first amount and the first date from today."""
-    from nlp.triage import text_promise
-
-    found = text_promise(rules)
-    if found is not None:
-        return found
-    amount = rules.amounts[0] if rules.amounts else None
-    when = next((d for d in rules.dates if d >= today), None)
-    return Promise(
-        amount=None if amount is None else amount.value,
-        currency=None if amount is None else amount.currency,
-        date=when,
-    )
 
 
 def _reasons(

@@ -35,7 +35,7 @@ is a past payment or refused. The date is then scored the same way, near the cho
 or letter date ("your letter of 5 March") counts against it. "now" right after an amount ("250
 now") is the received date. The rule cues of promise_to_pay, when they fired, are commitments
 too. The rules triage keeps the promise only when promise_to_pay fired; the engine takes the same
-text promise through `text_promise` when only the model predicts it.
+text promise (`RuleAnalysis.text_promise`) when only the model predicts it.
 """
 
 from __future__ import annotations
@@ -43,9 +43,8 @@ from __future__ import annotations
 import bisect
 import math
 import re
-import threading
-import weakref
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -67,7 +66,9 @@ from nlp.model import (
 from nlp.references import RefMention, find_references, redact
 from nlp.rules import Hit, find_hits, normalise
 
-__all__ = ["ENGINE", "LEGAL_TRIGGERS", "promise_from_text", "text_promise", "triage"]
+__all__ = [
+    "ENGINE", "LEGAL_TRIGGERS", "RuleAnalysis", "analyse", "promise_from_text", "triage",
+]
 
 ENGINE = "rules-1"
 MAX_EVIDENCE = 50  # enough for a console to highlight; a hostile body can fire thousands
@@ -143,6 +144,17 @@ _AUTO_SUBJECT = re.compile(
 )
 
 
+@dataclass(frozen=True, kw_only=True)
+class RuleAnalysis:
+    """The rule triage plus what the trained engine reuses instead of recomputing it."""
+
+    triage: Triage
+    body: str
+    """The cleaned body (quotes, signatures, disclaimers removed), or the subject if empty."""
+    text_promise: Promise | None
+    """The promise the text states, found even when the rules did not fire promise_to_pay."""
+
+
 def triage(
     text: str,
     *,
@@ -152,7 +164,23 @@ def triage(
     message_id: str = "",
     timezone: str | None = None,
 ) -> Triage:
-    """Triage one message.
+    """Triage one message by the rules alone (`analyse` documents the arguments)."""
+    return analyse(
+        text, subject=subject, channel=channel, received_at=received_at,
+        message_id=message_id, timezone=timezone,
+    ).triage
+
+
+def analyse(
+    text: str,
+    *,
+    subject: str = "",
+    channel: str = "email",
+    received_at: datetime,
+    message_id: str = "",
+    timezone: str | None = None,
+) -> RuleAnalysis:
+    """Triage one message by the rules, keeping the cleaned body and the text's promise.
 
     Args:
         text: the plain-text body (use `nlp.html.html_to_text` first for HTML-only mail). Any
@@ -167,7 +195,7 @@ def triage(
             None or an unknown name keeps received_at's own offset.
 
     Returns:
-        The triage; `route == "human"` when a person must look, with the reasons.
+        The analysis; its triage has `route == "human"` when a person must look, with reasons.
     """
     received = _local_date(received_at, timezone)
     truncated = len(text) > _RAW_CAP
@@ -176,10 +204,11 @@ def triage(
     if len(body) > _TEXT_CAP:
         body, truncated = body[:_TEXT_CAP], True
     truncated = truncated or cleaned.truncated
+    cleaned_body = body.strip() or (subject or "").strip()
     if _unreadable(body):
         # Cues found in decoded noise are noise ("fu" in random bytes is not abuse): a person
         # looks at the raw message instead.
-        return Triage(
+        unreadable = Triage(
             id=message_id,
             intents=(Intent(label="other", confidence=0.3),),
             route="human",
@@ -187,6 +216,7 @@ def triage(
             engine=ENGINE,
             language="und",
         )
+        return RuleAnalysis(triage=unreadable, body=cleaned_body, text_promise=None)
     subject_text = _SUBJECT_PREFIX.sub("", subject or "").strip()
     empty = not body.strip()
     if empty and subject_text:
@@ -252,8 +282,7 @@ def triage(
         engine=ENGINE,
         language=language,
     )
-    _remember(result, text_only)
-    return result
+    return RuleAnalysis(triage=result, body=cleaned_body, text_promise=text_only)
 
 
 def _local_date(received_at: datetime, timezone: str | None) -> date:
@@ -678,30 +707,6 @@ def _quoted_amount(body: str, quoted: str) -> AmountMention | None:
             return AmountMention(value=marked[0].value, currency=marked[0].currency,
                                  start=len(body), end=len(body))
     return None
-
-
-# The text promise of each rules triage, so that the engine can take it when only the model
-# predicts promise_to_pay (`text_promise`); kept by object identity for the result's lifetime.
-_TEXT_PROMISES: dict[int, Promise] = {}
-_TEXT_PROMISES_LOCK = threading.Lock()
-
-
-def _forget(key: int) -> None:
-    with _TEXT_PROMISES_LOCK:
-        _TEXT_PROMISES.pop(key, None)
-
-
-def _remember(result: Triage, promise: Promise) -> None:
-    with _TEXT_PROMISES_LOCK:
-        _TEXT_PROMISES[id(result)] = promise
-    weakref.finalize(result, _forget, id(result))
-
-
-def text_promise(result: Triage) -> Promise | None:
-    """The promise `promise_from_text` found in the message that `triage` turned into `result`
-    (also when promise_to_pay did not fire), or None for a result `triage` did not make."""
-    with _TEXT_PROMISES_LOCK:
-        return _TEXT_PROMISES.get(id(result))
 
 
 def _per_reference(

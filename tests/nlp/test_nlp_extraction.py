@@ -275,26 +275,23 @@ def test_promise_amount_from_the_quoted_statement() -> None:
         " 5, 2026 9:00 AM\nSubject: Statement\n\nPlease find your statement: INV-2231 "
         "($1,240.00), INV-2240 ($880.50) and INV-2247 ($412.75).\n"
     )
-    from nlp.triage import text_promise
+    from nlp.triage import analyse
 
-    found = text_promise(triage(text, received_at=MONDAY, timezone="America/New_York"))
+    found = analyse(text, received_at=MONDAY, timezone="America/New_York").text_promise
     assert found is not None
     assert (found.amount, found.currency, found.date) == (
         Decimal("412.75"), "USD", date(2026, 3, 6))
 
 
 def test_model_path_takes_the_text_promise() -> None:
-    from nlp.engine import _promise_from_mentions
-    from nlp.model import Promise, Triage
-    from nlp.triage import text_promise
+    from nlp.model import Promise
+    from nlp.triage import analyse
 
-    # No promise_to_pay rule fires on this one; the model may still predict it.
-    rules = triage("i get paid on the 20th, 150 then for sure", received_at=MONDAY)
-    assert "promise_to_pay" not in rules.labels
-    assert rules.promise is None
-    expected = Promise(amount=Decimal("150"), currency=None, date=date(2026, 3, 20))
-    assert text_promise(rules) == expected
-    assert _promise_from_mentions(rules, MONDAY.date()) == expected
-    # A result the rules triage did not make falls back to the first mentions.
-    other = Triage(id="x", intents=(), dates=(date(2026, 3, 9),))
-    assert _promise_from_mentions(other, MONDAY.date()) == Promise(date=date(2026, 3, 9))
+    # No promise_to_pay rule fires on this one; the model may still predict it, and then the
+    # engine takes the promise the text states.
+    found = analyse("i get paid on the 20th, 150 then for sure", received_at=MONDAY)
+    assert "promise_to_pay" not in found.triage.labels
+    assert found.triage.promise is None
+    assert found.text_promise == Promise(amount=Decimal("150"), currency=None,
+                                         date=date(2026, 3, 20))
+
