@@ -2,9 +2,9 @@
 
 For every record with a gold `promise`, the message is triaged by the rules and the promise is
 taken as the engine takes it when `promise_to_pay` is predicted: the rules' own promise when the
-rules fired `promise_to_pay`, else `nlp.engine._promise_from_mentions` (the model path). Prints
-the amount, currency and date exact-match rates (and all three at once) per file, then the
-misses: id, gold, got and the text.
+rules fired `promise_to_pay`, else the text's promise (`RuleAnalysis.text_promise`, the model
+path). Prints the amount, currency and date exact-match rates (and all three at once) per file,
+then the misses: id, gold, got and the text.
 
     python scripts/promise_extraction.py datasets/triage/train.jsonl datasets/triage/dev.jsonl
     python scripts/promise_extraction.py --quiet datasets/triage/dev.jsonl   # rates only
@@ -26,9 +26,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from nlp.engine import _promise_from_mentions  # noqa: E402
 from nlp.model import Promise  # noqa: E402
-from nlp.triage import _local_date, triage  # noqa: E402
+from nlp.triage import analyse  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -65,13 +64,11 @@ def extract(record: dict[str, Any]) -> Promise:
     """The promise the engine returns for this record when promise_to_pay is predicted."""
     received_at = datetime.fromisoformat(record["received_at"])
     zone = record.get("timezone")
-    rules = triage(
+    analysis = analyse(
         record["text"], subject=record.get("subject", ""), channel=record.get("channel", "email"),
         received_at=received_at, message_id=record["id"], timezone=zone,
     )
-    if rules.promise is not None:
-        return rules.promise
-    return _promise_from_mentions(rules, _local_date(received_at, zone))
+    return analysis.triage.promise or analysis.text_promise or Promise()
 
 
 def evaluate(path: Path) -> list[Outcome]:
