@@ -799,6 +799,13 @@ CUES: tuple[Cue, ...] = (
             r"\bnot (?:be|going to be) (?:here|around) (?:much longer|for long|anymore|any more"
             r"|tomorrow)\b|\b(?:overdose|od'?ing|pills to end)\b|\bjump off\b"
             r"|\bend(?:ing)? things\b",
+            # Warning signs without the words: a farewell, giving things away, "can't do this
+            # anymore", a past crisis. Recall first: a person reads every one of these.
+            r"\bcan'?t do (?:this|it) any ?more\b|\b(?:i'?m|i am|im) not (?:here|around) any ?more"
+            r"\b|\bif i'?m (?:not here|gone|no longer here)\b|\b(?:dark place|do something "
+            r"(?:stupid|drastic))\b|\bsay(?:ing)? (?:my )?goodbyes?\b",
+            r"^\W*(?:good ?bye|farewell)\b|\b(?:they|you) can (?:have|keep) (?:the|my) (?:car|house"
+            r"|stuff|things|everything)\b",
         ),
     ),
     Cue(

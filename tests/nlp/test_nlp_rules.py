@@ -215,6 +215,11 @@ def test_dispute_types(text: str, dispute_type: str) -> None:
         "I dont want to live anymore",
         "so tired of living like this",
         "I do not want to wake up tomorrow",
+        "cant do this anymore. sorry",
+        "maybe when I'm not around anymore you'll stop",
+        "Goodbye. You can have the house",
+        "I was in a dark place last week, I'm safe now",
+        "if one more person calls I'll do something stupid",
     ],
 )
 def test_self_harm_routes_to_a_person_first(text: str) -> None:
@@ -302,6 +307,13 @@ def test_emoji_sms_is_handled() -> None:
 def test_empty_text_is_routed_to_a_person() -> None:
     result = triage("   \n  ", received_at=RECEIVED)
     assert result.route == "human" and "empty" in result.reasons
+
+
+@pytest.mark.parametrize(
+    "text", ["Thanks, goodbye", "I can't do this month's payment", "I'll pay Friday. Goodbye!"]
+)
+def test_a_sign_off_or_a_missed_payment_is_not_self_harm(text: str) -> None:
+    assert "self_harm_risk" not in triage(text, received_at=RECEIVED).vulnerability
 
 
 def test_moving_house_is_not_self_harm() -> None:
