@@ -22,8 +22,12 @@ import numpy as np
 import numpy.typing as npt
 
 from nlp.encoder import Encoder
+from nlp.model import DISPUTE_TYPES
 
-__all__ = ["AdapterSettings", "Targets", "finetune_adapters"]
+__all__ = [
+    "ADAPTER_PREFIX", "AdapterSettings", "Targets", "adapter_names", "adapter_pairs",
+    "finetune_adapters",
+]
 
 Array = npt.NDArray[np.float32]
 Progress = Callable[[str, int, int], None]
@@ -124,8 +128,7 @@ def finetune_adapters(
     width = int(base["embeddings.word_embeddings.weight"].shape[1]) + side.shape[1]
     heads = torch.nn.ModuleDict({
         "intents": torch.nn.Linear(width, targets.intents.shape[1]),
-        "dispute": torch.nn.Linear(width, int(targets.disputes.max(initial=0)) + 1
-                                   if targets.disputes.size else 1),
+        "dispute": torch.nn.Linear(width, len(DISPUTE_TYPES)),
         "vulnerability": torch.nn.Linear(width, targets.vulnerability.shape[1]),
     })
     y = torch.tensor(targets.intents)

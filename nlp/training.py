@@ -59,7 +59,7 @@ def request_for(record: LabelledMessage) -> TriageRequest:
     )
 
 
-def _targets(records: Sequence[LabelledMessage]) -> tuple[Array, npt.NDArray[np.int64], Array]:
+def _targets(records: Sequence[LabelledMessage]) -> Targets:
     intents = np.zeros((len(records), len(LABELS)), np.float32)
     disputes = np.full(len(records), -1, np.int64)
     vulnerability = np.zeros((len(records), len(VULNERABILITIES)), np.float32)
@@ -70,7 +70,7 @@ def _targets(records: Sequence[LabelledMessage]) -> tuple[Array, npt.NDArray[np.
             disputes[i] = DISPUTE_TYPES.index(r.dispute_type)
         for v in r.vulnerability:
             vulnerability[i, VULNERABILITIES.index(v)] = 1.0
-    return intents, disputes, vulnerability
+    return Targets(intents=intents, disputes=disputes, vulnerability=vulnerability)
 
 
 def featurize(
@@ -215,15 +215,18 @@ def train_head(
     report: Progress = progress or (lambda stage, done, total: None)
     x_train = featurize(engine, train, report, "train")
     x_dev = featurize(engine, dev, report, "dev")
-    y_train, d_train, v_train = _targets(train)
-    y_dev, d_dev, v_dev = _targets(dev)
+    train_targets, dev_targets = _targets(train), _targets(dev)
+    y_train, d_train, v_train = (
+        train_targets.intents, train_targets.disputes, train_targets.vulnerability
+    )
+    y_dev, d_dev, v_dev = dev_targets.intents, dev_targets.disputes, dev_targets.vulnerability
     adapters: dict[str, Array] = {}
     if settings.adapter_rank and engine.encoder is not None:
         adapters = finetune_adapters(
             engine.encoder,
             [embedding_text(request_for(r)) for r in train],
             x_train[:, DIMENSION:],
-            Targets(intents=y_train, disputes=d_train, vulnerability=v_train),
+            train_targets,
             settings=AdapterSettings(
                 rank=settings.adapter_rank, epochs=settings.adapter_epochs, seed=settings.seed
             ),
